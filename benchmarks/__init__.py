@@ -1,0 +1,1 @@
+"""Speed and quality benchmarks for tscl (run as `python -m benchmarks.<name>`)."""

@@ -1,0 +1,200 @@
+"""Run configuration: frozen dataclasses, YAML presets and ``key=value`` overrides.
+
+This is the only module that imports OmegaConf. ``load_config`` merges the
+schema defaults, an optional YAML file and a dot-list of overrides, rejects
+unknown keys and wrong types (naming the key), and returns a plain
+``RunConfig``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from tscl.errors import ConfigError
+
+PRESETS_DIR = Path(__file__).parent / "configs"
+# Keys whose value may be given as a bare name: `encoder=resnet1d` means `encoder.name=resnet1d`.
+COMPONENT_KEYS = ("encoder",)
+
+
+@dataclass(frozen=True)
+class Component:
+    """A registry entry by name plus its constructor keyword arguments."""
+
+    name: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """How the data set is turned into training arrays."""
+
+    split: str = "official"  # official | stratified | group
+    val_fraction: float = 0.0  # fraction (of samples or groups) held out for validation
+    window: int = 0  # window length for recordings (0 = whole series / data set default)
+    stride: int = 0  # 0 = window (no overlap)
+    normalize: str = "auto"  # auto | none | channel (fit on the training split only)
+    max_train_length: int = 3000  # longer training series are cut into sections (TS2Vec)
+    options: dict[str, Any] = field(default_factory=dict)  # loader keyword arguments
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation and runtime settings."""
+
+    max_steps: int = 0  # 0 = the method's default (TS2Vec: 200, or 600 above 100,000 values)
+    batch_size: int = 8
+    lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_steps: int = 0
+    schedule: str = "constant"  # constant | cosine
+    grad_clip: float = 0.0  # 0 = off
+    averaging: str = "swa"  # swa | ema | none: the averaged encoder is used for inference
+    ema_decay: float = 0.999
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    precision: str = "auto"  # auto (bf16 autocast on CUDA) | fp32 | bf16
+    compile: bool = False
+    num_threads: int = 0  # 0 = leave torch's default
+    checkpoint_every: int = 0  # steps; 0 = only at the end
+    val_every: int = 0  # steps between validation losses; 0 = off
+    progress: bool = True
+    log_every: int = 10
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Downstream evaluation protocol."""
+
+    protocol: str = "svm"  # svm | logistic | knn | finetune | forecast
+    label_fractions: list[float] = field(default_factory=lambda: [1.0])
+    horizons: list[int] = field(default_factory=lambda: [24, 48, 168, 336, 720])
+
+
+@dataclass(frozen=True)
+class TrackingConfig:
+    """Where runs are recorded (MLflow)."""
+
+    uri: str = ""  # "" = $MLFLOW_TRACKING_URI or the local sqlite store
+    experiment: str = "tscl"
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything one pretraining run needs."""
+
+    method: str = "ts2vec"
+    domain: str = ""  # "" = none / inferred from the data set card
+    dataset: str = "ECG200"
+    encoder: Component = field(default_factory=lambda: Component("dilated_conv"))
+    method_params: dict[str, Any] = field(default_factory=dict)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    output_dir: str = "runs"
+
+
+def _normalise_overrides(overrides: Sequence[str]) -> list[str]:
+    result = []
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"override '{item}' is not of the form key=value")
+        key, value = item.split("=", 1)
+        if key in COMPONENT_KEYS:
+            key = f"{key}.name"
+        result.append(f"{key}={value}")
+    return result
+
+
+def _suggest(key: str) -> str:
+    names = [f.name for f in dataclasses.fields(RunConfig)]
+    for sub in (DataConfig, TrainConfig, EvalConfig, TrackingConfig):
+        prefix = {DataConfig: "data", TrainConfig: "train", EvalConfig: "eval", TrackingConfig: "tracking"}[sub]
+        names += [f"{prefix}.{f.name}" for f in dataclasses.fields(sub)]
+    if key in names:
+        return ""
+    close = difflib.get_close_matches(key, names, n=1)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def resolve_preset(path: str | Path) -> Path:
+    """A YAML path as given, or the name of a packaged preset in tscl/configs/."""
+    candidate = Path(path)
+    if candidate.is_file():
+        return candidate
+    packaged = PRESETS_DIR / f"{candidate.name.removesuffix('.yaml')}.yaml"
+    if packaged.is_file():
+        return packaged
+    raise ConfigError(f"config file '{path}' not found (nor a preset in {PRESETS_DIR})")
+
+
+def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> RunConfig:
+    """Merges schema defaults, an optional YAML file and ``key=value`` overrides.
+
+    Raises:
+        ConfigError: naming the key, for unknown keys, wrong types or bad YAML.
+    """
+    schema = OmegaConf.structured(RunConfig)
+    layers = [schema]
+    try:
+        if path is not None:
+            preset = resolve_preset(path)
+            loaded = OmegaConf.load(preset)
+            if isinstance(loaded.get("encoder"), str):
+                loaded.encoder = {"name": loaded.encoder}
+            layers.append(loaded)
+        layers.append(OmegaConf.from_dotlist(_normalise_overrides(overrides)))
+        merged = OmegaConf.merge(*layers)
+        config = OmegaConf.to_object(merged)
+    except OmegaConfBaseException as err:
+        key = getattr(err, "full_key", None) or ""
+        message = str(err).splitlines()[0].rstrip(".")
+        hint = "" if "Did you mean" in message else _suggest(key)
+        raise ConfigError(f"config key '{key}': {message}.{hint}") from err
+    except Exception as err:  # YAML syntax errors and the like
+        if isinstance(err, ConfigError):
+            raise
+        raise ConfigError(f"config {path}: {' '.join(str(err).split())}") from err
+    assert isinstance(config, RunConfig)
+    return config
+
+
+def to_yaml(config: RunConfig) -> str:
+    """The config as YAML text (logged as an artifact, stored in checkpoints)."""
+    return OmegaConf.to_yaml(OmegaConf.structured(config))
+
+
+def from_yaml(text: str) -> RunConfig:
+    """Inverse of ``to_yaml``."""
+    merged = OmegaConf.merge(OmegaConf.structured(RunConfig), OmegaConf.create(text))
+    config = OmegaConf.to_object(merged)
+    assert isinstance(config, RunConfig)
+    return config
+
+
+def flatten(config: RunConfig) -> dict[str, Any]:
+    """Dotted-key view of the config (``train.lr`` -> 0.001), for logging as params."""
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                walk(f"{prefix}{f.name}.", getattr(value, f.name))
+        elif isinstance(value, dict) and value:
+            for key, item in value.items():
+                walk(f"{prefix}{key}.", item)
+        else:
+            flat[prefix.rstrip(".")] = value
+
+    walk("", config)
+    return flat

@@ -1,0 +1,1 @@
+"""Data layer: record types, readers, windowing, splits, lazy windows, the dataset catalog."""

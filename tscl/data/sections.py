@@ -1,0 +1,84 @@
+"""Array preparation for pretraining on (N, C, T) batches with NaN padding.
+
+TS2Vec cuts training series longer than ``max_length`` into sections and
+moves the NaN padding of variable-length series so each series is centred;
+these are the same operations, written for channels-first arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def pad_to_array(series: list[np.ndarray]) -> np.ndarray:
+    """Stacks (C, T_i) arrays into (N, C, T_max), padding the end with NaN."""
+    if not series:
+        raise ValueError("no series to stack")
+    num_channels = series[0].shape[0]
+    length = max(s.shape[1] for s in series)
+    out = np.full((len(series), num_channels, length), np.nan, dtype=np.float32)
+    for i, s in enumerate(series):
+        out[i, :, : s.shape[1]] = s
+    return out
+
+
+def split_long_series(x: np.ndarray, max_length: int) -> np.ndarray:
+    """Cuts (N, C, T) into (N * ceil(T / max_length), C, max_length) sections, NaN-padding the last.
+
+    Series no longer than ``max_length`` are returned unchanged.
+    """
+    num, channels, length = x.shape
+    if length <= max_length:
+        return x
+    sections = -(-length // max_length)
+    padded = np.full((num, channels, sections * max_length), np.nan, dtype=x.dtype)
+    padded[..., :length] = x
+    # (N, C, S * L) -> (N, C, S, L) -> (N, S, C, L) -> (N * S, C, L)
+    return (
+        padded.reshape(num, channels, sections, max_length)
+        .transpose(0, 2, 1, 3)
+        .reshape(-1, channels, max_length)
+    )
+
+
+def observed_steps(x: np.ndarray) -> np.ndarray:
+    """(N, C, T) -> (N, T) bool: True where at least one channel is observed."""
+    return ~np.isnan(x).all(axis=1)
+
+
+def centre_varying_length(x: np.ndarray) -> np.ndarray:
+    """Shifts each series so its leading and trailing all-NaN steps are split evenly.
+
+    Only applied when some series start or end with missing steps; mirrors the
+    way TS2Vec centres variable-length series before cropping.
+    """
+    observed = observed_steps(x)  # (N, T)
+    length = x.shape[-1]
+    has_any = observed.any(axis=1)
+    first = np.where(has_any, observed.argmax(axis=1), 0)
+    last = np.where(has_any, length - 1 - observed[:, ::-1].argmax(axis=1), length - 1)
+    offset = (
+        first + (length - 1 - last)
+    ) // 2 - first  # target start minus current start
+    if not offset.any():
+        return x
+    out = np.full_like(x, np.nan)
+    for i, shift in enumerate(offset):
+        out[i] = np.roll(
+            x[i], shift, axis=-1
+        )  # rolls NaN padding only: the shift stays inside the padding
+    return out
+
+
+def drop_empty(x: np.ndarray) -> np.ndarray:
+    """Removes samples in which no value is observed."""
+    return x[observed_steps(x).any(axis=1)]
+
+
+def prepare_pretraining_array(x: np.ndarray, max_length: int) -> np.ndarray:
+    """Sections, centring and empty-sample removal, in TS2Vec's order."""
+    x = split_long_series(np.asarray(x, dtype=np.float32), max_length)
+    observed = observed_steps(x)
+    if (~observed[:, 0]).any() or (~observed[:, -1]).any():
+        x = centre_varying_length(x)
+    return drop_empty(x)
