@@ -84,9 +84,15 @@ class Series:
             values = values[None, :]  # (T,) -> (1, T)
         if values.ndim != 2:
             raise DataError(source, f"values must be (C, T), got shape {values.shape}")
-        if np.isinf(values).any():
-            raise DataError(source, "values contain inf; use NaN for missing values")
-        self.values = values.astype(np.float32, copy=False)
+        with np.errstate(over="ignore"):
+            self.values = values.astype(np.float32, copy=False)
+        if np.isinf(
+            self.values
+        ).any():  # checked after the cast: 1e39 overflows float32
+            raise DataError(
+                source,
+                "values contain inf or exceed the float32 range; use NaN for missing values",
+            )
         num_channels, length = self.values.shape
         if not self.channels:
             self.channels = tuple(f"ch{i}" for i in range(num_channels))
@@ -99,9 +105,14 @@ class Series:
                 f"{num_channels} channels in values but {len(self.channels)} names "
                 f"and {len(self.units)} units",
             )
-        for name, arr in (("timestamps", self.timestamps), ("step_labels", self.step_labels)):
+        for name, arr in (
+            ("timestamps", self.timestamps),
+            ("step_labels", self.step_labels),
+        ):
             if arr is not None and len(arr) != length:
-                raise DataError(source, f"{name} has length {len(arr)}, expected {length}")
+                raise DataError(
+                    source, f"{name} has length {len(arr)}, expected {length}"
+                )
         if self.fs is not None and not self.fs > 0:
             raise DataError(source, f"sampling rate must be positive, got {self.fs}")
 
