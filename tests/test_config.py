@@ -7,13 +7,26 @@ from tscl.errors import ConfigError
 
 
 def test_public_override_keys() -> None:
-    config = load_config(overrides=[
-        "method=ts2vec", "domain=ecg", "dataset=ECG200", "encoder=resnet1d", "train.max_steps=7",
-        "train.batch_size=4", "train.seed=3", "train.device=cpu", "tracking.uri=sqlite:////tmp/x.db",
-    ])
+    config = load_config(
+        overrides=[
+            "method=ts2vec",
+            "domain=ecg",
+            "dataset=ECG200",
+            "encoder=resnet1d",
+            "train.max_steps=7",
+            "train.batch_size=4",
+            "train.seed=3",
+            "train.device=cpu",
+            "tracking.uri=sqlite:////tmp/x.db",
+        ]
+    )
     assert isinstance(config, RunConfig)
     assert config.encoder.name == "resnet1d"
-    assert (config.train.max_steps, config.train.batch_size, config.train.seed) == (7, 4, 3)
+    assert (config.train.max_steps, config.train.batch_size, config.train.seed) == (
+        7,
+        4,
+        3,
+    )
     assert config.train.device == "cpu" and config.tracking.uri == "sqlite:////tmp/x.db"
 
 
@@ -26,8 +39,12 @@ def test_yaml_round_trip_and_flatten() -> None:
 
 @pytest.mark.parametrize(
     ("override", "named"),
-    [("train.max_step=5", "train.max_step"), ("train.max_steps=abc", "train.max_steps"),
-     ("bogus=1", "bogus"), ("train.lr=fast", "train.lr")],
+    [
+        ("train.max_step=5", "train.max_step"),
+        ("train.max_steps=abc", "train.max_steps"),
+        ("bogus=1", "bogus"),
+        ("train.lr=fast", "train.lr"),
+    ],
 )
 def test_bad_overrides_name_the_key(override: str, named: str) -> None:
     with pytest.raises(ConfigError) as info:

@@ -39,10 +39,15 @@ class DataConfig:
 
     split: str = "official"  # official | stratified | group
     val_fraction: float = 0.0  # fraction (of samples or groups) held out for validation
-    window: int = 0  # window length for recordings (0 = whole series / data set default)
+    test_fraction: float = 0.2  # for data sets without an official test split
+    window: int = (
+        0  # window length for recordings (0 = whole series / data set default)
+    )
     stride: int = 0  # 0 = window (no overlap)
     normalize: str = "auto"  # auto | none | channel (fit on the training split only)
-    max_train_length: int = 3000  # longer training series are cut into sections (TS2Vec)
+    max_train_length: int = (
+        3000  # longer training series are cut into sections (TS2Vec)
+    )
     options: dict[str, Any] = field(default_factory=dict)  # loader keyword arguments
 
 
@@ -50,14 +55,18 @@ class DataConfig:
 class TrainConfig:
     """Optimisation and runtime settings."""
 
-    max_steps: int = 0  # 0 = the method's default (TS2Vec: 200, or 600 above 100,000 values)
+    max_steps: int = (
+        0  # 0 = the method's default (TS2Vec: 200, or 600 above 100,000 values)
+    )
     batch_size: int = 8
     lr: float = 1e-3
     weight_decay: float = 0.01
     warmup_steps: int = 0
     schedule: str = "constant"  # constant | cosine
     grad_clip: float = 0.0  # 0 = off
-    averaging: str = "swa"  # swa | ema | none: the averaged encoder is used for inference
+    averaging: str = (
+        "swa"  # swa | ema | none: the averaged encoder is used for inference
+    )
     ema_decay: float = 0.999
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | cuda:N
@@ -119,7 +128,12 @@ def _normalise_overrides(overrides: Sequence[str]) -> list[str]:
 def _suggest(key: str) -> str:
     names = [f.name for f in dataclasses.fields(RunConfig)]
     for sub in (DataConfig, TrainConfig, EvalConfig, TrackingConfig):
-        prefix = {DataConfig: "data", TrainConfig: "train", EvalConfig: "eval", TrackingConfig: "tracking"}[sub]
+        prefix = {
+            DataConfig: "data",
+            TrainConfig: "train",
+            EvalConfig: "eval",
+            TrackingConfig: "tracking",
+        }[sub]
         names += [f"{prefix}.{f.name}" for f in dataclasses.fields(sub)]
     if key in names:
         return ""
@@ -138,13 +152,18 @@ def resolve_preset(path: str | Path) -> Path:
     raise ConfigError(f"config file '{path}' not found (nor a preset in {PRESETS_DIR})")
 
 
-def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> RunConfig:
-    """Merges schema defaults, an optional YAML file and ``key=value`` overrides.
+def load_config(
+    path: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    *,
+    base: RunConfig | None = None,
+) -> RunConfig:
+    """Merges schema defaults (or ``base``), an optional YAML file and ``key=value`` overrides.
 
     Raises:
         ConfigError: naming the key, for unknown keys, wrong types or bad YAML.
     """
-    schema = OmegaConf.structured(RunConfig)
+    schema = OmegaConf.structured(base if base is not None else RunConfig)
     layers = [schema]
     try:
         if path is not None:
@@ -160,7 +179,8 @@ def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -
         key = getattr(err, "full_key", None) or ""
         message = str(err).splitlines()[0].rstrip(".")
         hint = "" if "Did you mean" in message else _suggest(key)
-        raise ConfigError(f"config key '{key}': {message}.{hint}") from err
+        end = "" if message.endswith(("?", ".")) else "."
+        raise ConfigError(f"config key '{key}': {message}{end}{hint}") from err
     except Exception as err:  # YAML syntax errors and the like
         if isinstance(err, ConfigError):
             raise

@@ -10,17 +10,27 @@ from typing import Any
 from tscl.errors import ConfigError
 
 
-def lookup(table: Mapping[str, Callable[..., Any]], name: str, *, kind: str = "component") -> Callable[..., Any]:
+def lookup(
+    table: Mapping[str, Callable[..., Any]], name: str, *, kind: str = "component"
+) -> Callable[..., Any]:
     """Returns ``table[name]``, or raises a ConfigError listing the valid names."""
     if name in table:
         return table[name]
     close = difflib.get_close_matches(name, list(table), n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise ConfigError(f"unknown {kind} '{name}'; valid names: {', '.join(sorted(table))}.{hint}")
+    raise ConfigError(
+        f"unknown {kind} '{name}'; valid names: {', '.join(sorted(table))}.{hint}"
+    )
 
 
-def build(table: Mapping[str, Callable[..., Any]], name: str, params: Mapping[str, Any] | None = None,
-          *, kind: str = "component", **extra: Any) -> Any:
+def build(
+    table: Mapping[str, Callable[..., Any]],
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    kind: str = "component",
+    **extra: Any,
+) -> Any:
     """Builds ``table[name](**extra, **params)``; unknown parameter names raise ConfigError.
 
     Args:

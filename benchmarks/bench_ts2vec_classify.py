@@ -1,0 +1,127 @@
+"""TS2Vec recipe on the shared UCR/UEA sets: accuracy (3 seeds) beside the reference run.
+
+    python -m benchmarks.bench_ts2vec_classify [--seeds 0 1 2] [--sets ECG200 GunPoint ...]
+
+The TS2Vec recipe runs at the authors' defaults (output 320, hidden 64, depth
+10, batch 8, lr 1e-3, 200 iterations or 600 above 100,000 values) through the
+same code path as ``tscl pretrain``; accuracy is the RBF-SVM protocol (C by
+5-fold CV on the training split; the test split scored once).
+Reference figures: ../shared/ANCHORS.md, "The reference TS2Vec and MiniRocket
+run on this machine kind" (the authors' code, one seed, 2-core CPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+from benchmarks.common import data_dir, mean_std, write_results
+from tscl.config import load_config
+from tscl.data.read_ts import read_ts
+from tscl.train.build import archive_arrays
+from tscl.train.run import evaluate, pretrain
+
+# name -> (archive folder, reference TS2Vec accuracy, reference pretraining seconds) from ANCHORS.md
+REFERENCE = {
+    "ECG200": ("ucr", 0.890, 20.6),
+    "GunPoint": ("ucr", 0.993, 21.6),
+    "Coffee": ("ucr", 1.000, 39.3),
+    "ItalyPowerDemand": ("ucr", 0.961, 9.8),
+    "ECGFiveDays": ("ucr", 1.000, 20.6),
+    "EOGHorizontalSignal": ("ucr", 0.539, 736.9),
+    "AllGestureWiimoteX": ("ucr", 0.784, 121.5),
+    "AtrialFibrillation": ("uea", 0.267, 79.7),
+    "BasicMotions": ("uea", 0.975, 20.0),
+    "Epilepsy": ("uea", 0.964, 26.1),
+    "FingerMovements": ("uea", 0.480, 34.7),
+    "JapaneseVowels": ("uea", 0.989, 9.8),
+    "RacketSports": ("uea", 0.859, 9.6),
+    "UWaveGestureLibrary": ("uea", 0.875, 101.9),
+}
+
+
+def run_one(name: str, seed: int, tmp: str) -> dict[str, float]:
+    archive = REFERENCE[name][0]
+    folder = data_dir() / archive / name
+    arrays = archive_arrays(
+        read_ts(folder / f"{name}_TRAIN.ts"), read_ts(folder / f"{name}_TEST.ts")
+    )
+    config = load_config(
+        "ts2vec",
+        [
+            f"dataset={name}",
+            f"train.seed={seed}",
+            "train.progress=false",
+            f"output_dir={tmp}",
+        ],
+    )
+    started = time.perf_counter()
+    output = pretrain(config, arrays=arrays, run_dir=f"{tmp}/{name}-{seed}")
+    seconds = time.perf_counter() - started
+    metrics = evaluate(output.bundle, arrays, protocol="svm", seed=seed)
+    return {
+        "accuracy": metrics["accuracy"],
+        "pretrain_s": seconds,
+        "train_loop_s": output.result.seconds,
+        "steps": output.result.steps,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--sets", nargs="+", default=list(REFERENCE))
+    args = parser.parse_args()
+    import tempfile
+
+    results: dict[str, list[dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.sets:
+            results[name] = []
+            for seed in args.seeds:
+                torch.manual_seed(seed)
+                results[name].append(run_one(name, seed, tmp))
+                row = results[name][-1]
+                print(
+                    f"  {name:22s} seed {seed}: acc {row['accuracy']:.3f}  pretrain {row['pretrain_s']:.1f}s "
+                    f"({row['steps']} steps)",
+                    flush=True,
+                )
+    print(
+        f"\n{'data set':22s} {'tscl acc (mean ± std)':>22s} {'reference':>9s} {'tscl s':>8s} {'ref s':>7s}"
+    )
+    ours, refs = [], []
+    for name, rows in results.items():
+        acc_mean, acc_std = mean_std([r["accuracy"] for r in rows])
+        sec_mean, _ = mean_std([r["pretrain_s"] for r in rows])
+        _, ref_acc, ref_s = REFERENCE[name]
+        ours.append(acc_mean)
+        refs.append(ref_acc)
+        print(
+            f"{name:22s} {acc_mean:>14.3f} ± {acc_std:.3f} {ref_acc:>9.3f} {sec_mean:>8.1f} {ref_s:>7.1f}"
+        )
+    mean_ours, mean_ref = float(np.mean(ours)), float(np.mean(refs))
+    gap = (mean_ours - mean_ref) * 100
+    print(f"{'mean of ' + str(len(ours)):22s} {mean_ours:>22.3f} {mean_ref:>9.3f}")
+    print(
+        f"check: mean not below the reference by more than 1 point: {gap:+.2f} points -> "
+        f"{'PASS' if gap >= -1.0 else 'FAIL'}"
+    )
+    path = write_results(
+        "ts2vec_classify",
+        {
+            "seeds": args.seeds,
+            "results": results,
+            "mean": mean_ours,
+            "reference_mean": mean_ref,
+            "reference_source": "../shared/ANCHORS.md (authors' TS2Vec, this machine kind)",
+        },
+    )
+    print(f"results: {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""TS2Vec forecasting protocol on ETTh1 'OT' (univariate), 3 seeds, beside the published and reference figures.
+
+    python -m benchmarks.bench_ts2vec_forecast [--seeds 0 1 2] [--horizons 24 48 168 336 720]
+
+Protocol (TS2Vec's, done without look-ahead): inputs are 'OT' plus 7 calendar
+covariates, standardised on the training split (12/4/4 months: 8640/2880/2880
+rows); the encoder is pretrained on the training split only at TS2Vec's
+defaults; features are causal sliding-window embeddings (padding 200) computed
+split by split; ridge alpha is chosen on validation; MSE/MAE on the
+standardised test targets, scored once.
+Compared figures: ../shared/ANCHORS.md — "TS2Vec univariate forecasting,
+ETTh1" (published, Yue et al. 2022) and the reference run of the authors' code
+on this machine kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+
+from benchmarks.common import data_dir, mean_std, write_results
+from tscl.config import TrainConfig
+from tscl.data.read_csv import read_csv_series
+from tscl.data.sections import prepare_pretraining_array
+from tscl.encoders.dilated_conv import DilatedConvEncoder
+from tscl.methods.ts2vec import TS2Vec, default_steps
+from tscl.train.forecast import forecast_evaluate, prepare_forecast
+from tscl.train.loop import fit
+
+PUBLISHED = {
+    24: (0.039, 0.152),
+    48: (0.062, 0.191),
+    168: (0.134, 0.282),
+    336: (0.154, 0.310),
+    720: (0.163, 0.327),
+}
+REFERENCE_RUN = {
+    24: (0.0371, 0.1471),
+    48: (0.0616, 0.1882),
+    168: (0.1524, 0.3048),
+    336: (0.1780, 0.3364),
+    720: (0.1886, 0.3565),
+}
+BORDERS = (8640, 11520, 14400)
+
+
+def run_seed(seed: int, horizons: list[int]) -> dict[str, object]:
+    series = read_csv_series(
+        data_dir() / "forecasting" / "ETT-small" / "ETTh1.csv", time_column="date"
+    )
+    data = prepare_forecast(series, targets=["OT"], borders=BORDERS)
+    train = prepare_pretraining_array(
+        data.x[None, :, : BORDERS[0]], 3000
+    )  # (sections, C, 3000)
+    torch.manual_seed(seed)
+    method = TS2Vec(DilatedConvEncoder(data.x.shape[0]), max_train_length=3000)
+    started = time.perf_counter()
+    result = fit(
+        method,
+        torch.from_numpy(train),
+        TrainConfig(seed=seed, progress=False),
+        max_steps=default_steps(train.size),
+    )
+    pretrain_s = time.perf_counter() - started
+    started = time.perf_counter()
+    scores = forecast_evaluate(result.encoder, data, horizons, seed=seed)
+    return {
+        "scores": scores,
+        "pretrain_s": pretrain_s,
+        "eval_s": time.perf_counter() - started,
+        "steps": result.steps,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--horizons", type=int, nargs="+", default=list(PUBLISHED))
+    args = parser.parse_args()
+    runs = []
+    for seed in args.seeds:
+        runs.append(run_seed(seed, args.horizons))
+        print(
+            f"  seed {seed}: pretrain {runs[-1]['pretrain_s']:.0f}s, encode+ridge {runs[-1]['eval_s']:.0f}s, "
+            + ", ".join(f"H{h} {s['mse']:.4f}" for h, s in runs[-1]["scores"].items()),
+            flush=True,
+        )
+    print(
+        f"\n{'H':>4s} {'tscl MSE':>17s} {'tscl MAE':>17s} {'ref-run MSE/MAE':>16s} {'published':>12s} {'MSE/ref':>8s}"
+    )
+    passed = True
+    summary = {}
+    for horizon in args.horizons:
+        mse_mean, mse_std = mean_std([r["scores"][horizon]["mse"] for r in runs])
+        mae_mean, mae_std = mean_std([r["scores"][horizon]["mae"] for r in runs])
+        ref_mse, ref_mae = REFERENCE_RUN[horizon]
+        pub_mse, pub_mae = PUBLISHED[horizon]
+        ratio = mse_mean / ref_mse
+        passed &= ratio <= 1.05
+        summary[horizon] = {
+            "mse": mse_mean,
+            "mse_std": mse_std,
+            "mae": mae_mean,
+            "mae_std": mae_std,
+            "mse_vs_reference": ratio,
+            "beats_published_mse": mse_mean < pub_mse,
+            "beats_published_mae": mae_mean < pub_mae,
+        }
+        print(
+            f"{horizon:>4d} {mse_mean:>9.4f} ± {mse_std:.4f} {mae_mean:>9.4f} ± {mae_std:.4f} "
+            f"{ref_mse:>7.4f}/{ref_mae:.4f} {pub_mse:>5.3f}/{pub_mae:.3f} {ratio:>8.3f}"
+        )
+    pre_mean, _ = mean_std([r["pretrain_s"] for r in runs])
+    print(
+        f"pretraining {pre_mean:.0f}s per seed (reference run: 284 s); check MSE <= 1.05 x reference run at "
+        f"every horizon: {'PASS' if passed else 'FAIL'}"
+    )
+    path = write_results(
+        "ts2vec_forecast",
+        {
+            "seeds": args.seeds,
+            "summary": summary,
+            "runs": [
+                {**r, "scores": {str(h): s for h, s in r["scores"].items()}}
+                for r in runs
+            ],
+            "sources": "../shared/ANCHORS.md (published TS2Vec; reference run)",
+        },
+    )
+    print(f"results: {path}")
+
+
+if __name__ == "__main__":
+    main()

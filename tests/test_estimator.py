@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import Pipeline
+
+from tscl import ContrastiveEncoder
+from tscl.data.read_ts import read_ts
+from tscl.errors import DataError
+
+SMALL = {"hidden_dims": 16, "output_dims": 32, "depth": 3, "n_iters": 20, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def ecg200(data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    data = read_ts(data_dir / "ucr" / "ECG200" / "ECG200_TRAIN.ts")
+    return data.to_array()[:, 0, :], data.labels  # (N, T) as scikit-learn users pass it
+
+
+def test_ts2vec_defaults_are_the_papers() -> None:
+    params = ContrastiveEncoder().get_params()
+    expected = {"method": "ts2vec", "output_dims": 320, "hidden_dims": 64, "depth": 10, "batch_size": 8,
+                "lr": 1e-3, "n_iters": None, "max_train_length": 3000}
+    assert {key: params[key] for key in expected} == expected
+
+
+def test_pipeline_cross_val_score_on_real_data(ecg200: tuple[np.ndarray, np.ndarray]) -> None:
+    x, y = ecg200
+    pipeline = Pipeline([("encoder", ContrastiveEncoder(**SMALL)), ("probe", LogisticRegression(max_iter=2000))])
+    scores = cross_val_score(pipeline, x, y, cv=3)
+    assert scores.shape == (3,)
+    # Chance is 0.69 (the majority class); even 20 steps of a small encoder carry the signal.
+    assert scores.mean() > 0.7
+
+
+def test_set_params_and_clone() -> None:
+    model = ContrastiveEncoder().set_params(output_dims=64, random_state=3)
+    copy = clone(model)
+    assert copy.get_params()["output_dims"] == 64 and copy.get_params()["random_state"] == 3
+
+
+def test_save_load_round_trip_gives_identical_embeddings(
+    ecg200: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    x, _ = ecg200
+    model = ContrastiveEncoder(**SMALL).fit(x)
+    path = model.save(tmp_path / "encoder.pt")
+    loaded = ContrastiveEncoder.load(path)
+    np.testing.assert_array_equal(model.transform(x), loaded.transform(x))
+    assert loaded.get_params() == model.get_params()
+
+
+def test_same_seed_same_embeddings_and_nan_input(ecg200: tuple[np.ndarray, np.ndarray]) -> None:
+    x, _ = ecg200
+    gappy = x.copy()
+    gappy[::3, 40:50] = np.nan  # gaps, and shorter series padded with NaN
+    gappy[1, 80:] = np.nan
+    first = ContrastiveEncoder(**SMALL).fit(gappy).transform(gappy)
+    second = ContrastiveEncoder(**SMALL).fit(gappy).transform(gappy)
+    np.testing.assert_array_equal(first, second)
+    assert np.isfinite(first).all() and first.shape == (len(x), 32)
+
+
+def test_sliding_encoding_is_per_timestep(ecg200: tuple[np.ndarray, np.ndarray]) -> None:
+    x, _ = ecg200
+    model = ContrastiveEncoder(**{**SMALL, "n_iters": 2}).fit(x[:16])
+    out = model.encode(x[:2], window="sliding", padding=10)
+    assert out.shape == (2, x.shape[1], 32)
+
+
+def test_bad_input_is_named() -> None:
+    model = ContrastiveEncoder(**SMALL)
+    with pytest.raises(DataError, match="X"):
+        model.fit(np.zeros((4, 3, 2, 1)))
+    with pytest.raises(DataError, match="inf"):
+        model.fit(np.full((4, 10), np.inf))

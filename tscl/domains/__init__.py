@@ -1,0 +1,1 @@
+"""Domain modules: preprocessing, default augmentations and positives per signal family."""

@@ -1,0 +1,1 @@
+"""ECG: lead selection, band-pass filtering and beat windows with AAMI classes."""

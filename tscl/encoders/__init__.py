@@ -1,0 +1,29 @@
+"""Encoders: nn.Modules mapping signals (B, C, T) to representations (B, out_dim, T').
+
+Every entry takes ``in_channels`` as its first argument and has an ``out_dim``
+attribute; its other constructor arguments are keywords.
+"""
+
+from __future__ import annotations
+
+from tscl.encoders.dilated_conv import DilatedConvEncoder
+from tscl.encoders.heads import ProjectionHead
+from tscl.encoders.pooling import MaxPoolTime, max_pool_time
+from tscl.encoders.resnet1d import ResNet1D
+from tscl.encoders.transformer import PatchTransformer
+
+ENCODERS = {
+    "dilated_conv": DilatedConvEncoder,
+    "resnet1d": ResNet1D,
+    "transformer": PatchTransformer,
+}
+
+__all__ = [
+    "ENCODERS",
+    "DilatedConvEncoder",
+    "MaxPoolTime",
+    "PatchTransformer",
+    "ProjectionHead",
+    "ResNet1D",
+    "max_pool_time",
+]

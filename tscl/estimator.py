@@ -1,0 +1,235 @@
+"""``ContrastiveEncoder``: the scikit-learn-style face of tscl.
+
+>>> model = ContrastiveEncoder(method="ts2vec", random_state=0).fit(X_train)
+>>> Z = model.transform(X_test)                 # (N, 320) full-series embeddings
+
+Arrays are ``(N, T, C)`` or ``(N, T)`` as in TS2Vec and scikit-learn (NaN
+allowed for gaps and variable lengths); internally tscl is channels-first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from tscl.config import TrainConfig
+from tscl.data.sections import prepare_pretraining_array
+from tscl.encoders import ENCODERS
+from tscl.encoders.pooling import max_pool_time
+from tscl.errors import DataError, TsclError
+from tscl.methods import METHODS
+from tscl.methods.ts2vec import default_steps
+from tscl.registry import build, lookup
+from tscl.train.device import resolve_device
+from tscl.train.loop import TrainResult, fit
+
+FORMAT_VERSION = 1
+
+
+def as_channels_first(X: Any, *, name: str = "X") -> np.ndarray:
+    """(N, T) or (N, T, C) array-like -> (N, C, T) float32; inf is rejected."""
+    x = np.asarray(X, dtype=np.float32)
+    if x.ndim == 2:
+        x = x[:, :, None]  # (N, T) -> (N, T, 1)
+    if x.ndim != 3:
+        raise DataError(
+            name, f"expected an array of shape (N, T) or (N, T, C), got {x.shape}"
+        )
+    if np.isinf(x).any():
+        raise DataError(name, "contains inf; use NaN for missing values")
+    return np.ascontiguousarray(x.transpose(0, 2, 1))  # (N, T, C) -> (N, C, T)
+
+
+class ContrastiveEncoder(TransformerMixin, BaseEstimator):
+    """Contrastive pretraining of a time-series encoder, scikit-learn style.
+
+    The defaults are TS2Vec's: output 320, hidden 64, depth 10, batch 8, lr 1e-3,
+    200 iterations (600 when the data holds more than 100,000 values), training
+    series cut to 3000 steps, an SWA-averaged encoder for inference.
+
+    Args:
+        method: a key of ``tscl.methods.METHODS``.
+        encoder: a key of ``tscl.encoders.ENCODERS``.
+        output_dims, hidden_dims, depth: encoder size.
+        batch_size, lr, n_iters, max_train_length: optimisation (n_iters None = the recipe's rule).
+        random_state: seed for weights, crops, masks and batch order.
+        device: "auto", "cpu", "cuda"...
+        encode_batch_size: batch size used by ``transform`` / ``encode``.
+        verbose: show a progress bar while training.
+    """
+
+    def __init__(
+        self,
+        method: str = "ts2vec",
+        *,
+        encoder: str = "dilated_conv",
+        output_dims: int = 320,
+        hidden_dims: int = 64,
+        depth: int = 10,
+        batch_size: int = 8,
+        lr: float = 1e-3,
+        n_iters: int | None = None,
+        max_train_length: int = 3000,
+        random_state: int | None = None,
+        device: str = "auto",
+        encode_batch_size: int = 64,
+        verbose: bool = False,
+    ) -> None:
+        self.method = method
+        self.encoder = encoder
+        self.output_dims = output_dims
+        self.hidden_dims = hidden_dims
+        self.depth = depth
+        self.batch_size = batch_size
+        self.lr = lr
+        self.n_iters = n_iters
+        self.max_train_length = max_train_length
+        self.random_state = random_state
+        self.device = device
+        self.encode_batch_size = encode_batch_size
+        self.verbose = verbose
+
+    def _build_method(self, in_channels: int) -> nn.Module:
+        encoder_params = {
+            "hidden_dims": self.hidden_dims,
+            "output_dims": self.output_dims,
+            "depth": self.depth,
+        }
+        encoder = build(
+            ENCODERS,
+            self.encoder,
+            encoder_params,
+            kind="encoder",
+            in_channels=in_channels,
+        )
+        recipe = lookup(METHODS, self.method, kind="method")
+        return recipe(encoder, max_train_length=self.max_train_length)
+
+    def fit(self, X: Any, y: Any = None) -> ContrastiveEncoder:
+        """Pretrains on ``X`` (N, T) or (N, T, C); ``y`` is ignored (self-supervised)."""
+        x = as_channels_first(X)
+        train = prepare_pretraining_array(x, self.max_train_length)
+        if len(train) < 2:
+            raise DataError(
+                "X", f"need at least 2 series with observed values, got {len(train)}"
+            )
+        seed = 0 if self.random_state is None else int(self.random_state)
+        steps = self.n_iters if self.n_iters is not None else default_steps(x.size)
+        settings = TrainConfig(
+            batch_size=self.batch_size,
+            lr=self.lr,
+            seed=seed,
+            device=self.device,
+            progress=self.verbose,
+            averaging="swa",
+        )
+        torch.manual_seed(seed)  # initial weights come from the seed too
+        method = self._build_method(x.shape[1])
+        result: TrainResult = fit(
+            method, torch.from_numpy(train), settings, max_steps=steps
+        )
+        self.n_channels_in_ = x.shape[1]
+        self.encoder_ = result.encoder.cpu().eval()
+        self.n_iters_ = result.steps
+        self.loss_history_ = [row["loss"] for row in result.history]
+        self.fit_seconds_ = result.seconds
+        return self
+
+    @torch.no_grad()
+    def _encode_full(self, x: np.ndarray) -> np.ndarray:
+        device = resolve_device(self.device)
+        encoder = self.encoder_.to(device)
+        outputs = []
+        for start in range(0, len(x), self.encode_batch_size):
+            batch = torch.from_numpy(x[start : start + self.encode_batch_size]).to(
+                device
+            )
+            outputs.append(
+                max_pool_time(encoder(batch)).float().cpu()
+            )  # (B, D, T) -> (B, D)
+        self.encoder_.cpu()
+        return torch.cat(outputs).numpy()
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Full-series embeddings (N, output_dims): max-pooled over time."""
+        return self.encode(X, window="full")
+
+    def encode(self, X: Any, window: str = "full", *, padding: int = 200) -> np.ndarray:
+        """Embeddings of ``X``.
+
+        Args:
+            window: "full" -> (N, D) pooled over the whole series; "sliding" ->
+                (N, T, D) causal per-timestep embeddings, where step t sees only
+                steps t - padding .. t (the TS2Vec forecasting protocol).
+            padding: context length for "sliding".
+        """
+        check_is_fitted(self, "encoder_")
+        x = as_channels_first(X)
+        if x.shape[1] != self.n_channels_in_:
+            raise DataError(
+                "X",
+                f"has {x.shape[1]} channels, the encoder was fitted on {self.n_channels_in_}",
+            )
+        if window == "full":
+            return self._encode_full(x)
+        if window == "sliding":
+            from tscl.eval.forecast import causal_sliding_embed
+
+            device = resolve_device(self.device)
+            encoder = self.encoder_.to(device)
+
+            def encode_fn(batch: torch.Tensor) -> torch.Tensor:
+                with torch.no_grad():
+                    return encoder(batch.to(device)).float().cpu()
+
+            out = np.stack(
+                [
+                    causal_sliding_embed(encode_fn, series, padding=padding)
+                    for series in x
+                ]
+            )
+            self.encoder_.cpu()
+            return out
+        raise TsclError(f"encode: window must be 'full' or 'sliding', got '{window}'")
+
+    def save(self, path: str | Path) -> Path:
+        """Writes hyperparameters and encoder weights to one file."""
+        check_is_fitted(self, "encoder_")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state = {
+            "format": FORMAT_VERSION,
+            "params": self.get_params(),
+            "n_channels_in": self.n_channels_in_,
+            "encoder": self.encoder_.state_dict(),
+            "n_iters": self.n_iters_,
+        }
+        torch.save(state, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> ContrastiveEncoder:
+        """Reads a file written by ``save``."""
+        try:
+            state = torch.load(Path(path), map_location="cpu", weights_only=False)
+        except (OSError, RuntimeError) as err:
+            raise TsclError(
+                f"{path}: cannot read a saved ContrastiveEncoder ({err})"
+            ) from err
+        if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
+            raise TsclError(
+                f"{path}: not a tscl ContrastiveEncoder file (format {FORMAT_VERSION})"
+            )
+        model = cls(**state["params"])
+        method = model._build_method(state["n_channels_in"])
+        method.encoder.load_state_dict(state["encoder"])
+        model.encoder_ = method.encoder.eval()
+        model.n_channels_in_ = state["n_channels_in"]
+        model.n_iters_ = state["n_iters"]
+        return model

@@ -1,0 +1,1 @@
+"""Training: the loop, checkpoints, devices, and config -> object construction."""

@@ -1,0 +1,86 @@
+"""The saved encoder: weights plus everything needed to embed new data in a fresh process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from tscl.config import RunConfig, from_yaml
+from tscl.data.normalize import ChannelScaler
+from tscl.errors import TsclError
+
+BUNDLE_FORMAT = "tscl-encoder/1"
+
+
+@dataclass
+class EncoderBundle:
+    """An inference encoder with its config and the preprocessing fitted on its training split."""
+
+    encoder: nn.Module
+    config: RunConfig
+    in_channels: int
+    scaler: dict[str, Any] | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def preprocess(self, x: np.ndarray) -> np.ndarray:
+        """Applies the recorded normalisation to (N, C, T) data."""
+        if x.shape[1] != self.in_channels:
+            raise TsclError(
+                f"input has {x.shape[1]} channels, the encoder expects {self.in_channels}"
+            )
+        if self.scaler is None:
+            return x.astype(np.float32, copy=False)
+        return ChannelScaler.from_dict(self.scaler).transform(x).astype(np.float32)
+
+
+def save_bundle(path: str | Path, bundle: EncoderBundle) -> Path:
+    from tscl.config import to_yaml
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(
+        {
+            "format": BUNDLE_FORMAT,
+            "config": to_yaml(bundle.config),
+            "in_channels": bundle.in_channels,
+            "encoder": bundle.encoder.state_dict(),
+            "scaler": bundle.scaler,
+            "info": bundle.info,
+        },
+        temp,
+    )
+    temp.replace(path)
+    return path
+
+
+def load_bundle(path: str | Path) -> EncoderBundle:
+    """Rebuilds the encoder from its config and loads the weights (CPU, eval mode)."""
+    from tscl.train.build import build_encoder
+
+    path = Path(path)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError, EOFError) as err:
+        raise TsclError(
+            f"{path}: cannot read an encoder bundle ({type(err).__name__})"
+        ) from err
+    if not isinstance(state, dict) or state.get("format") != BUNDLE_FORMAT:
+        raise TsclError(
+            f"{path}: not a tscl encoder bundle (expected format {BUNDLE_FORMAT})"
+        )
+    config = from_yaml(state["config"])
+    encoder = build_encoder(config, state["in_channels"])
+    encoder.load_state_dict(state["encoder"])
+    return EncoderBundle(
+        encoder=encoder.eval(),
+        config=config,
+        in_channels=state["in_channels"],
+        scaler=state["scaler"],
+        info=state["info"],
+    )

@@ -1,0 +1,133 @@
+"""The TS2Vec univariate/multivariate forecasting recipe, without look-ahead.
+
+Inputs are the target column(s) plus TS2Vec's 7 calendar covariates, each
+standardised with statistics of the training split only. The encoder is
+pretrained on the training split only. Features for each split are causal
+sliding-window embeddings: the feature at step t is computed from steps
+t - padding .. t and nothing later, and each split is encoded separately
+(its windows may reach back into earlier data, never forward), so no value
+after a split point enters any feature of that split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from tscl.data.normalize import ChannelScaler
+from tscl.data.records import Series
+from tscl.errors import DataError
+from tscl.eval.forecast import (
+    causal_sliding_embed,
+    ridge_forecast_protocol,
+    time_features,
+)
+from tscl.train.device import resolve_device
+
+NUM_COVARIATES = 7
+
+
+@dataclass
+class ForecastData:
+    """Model inputs (C, T) = [covariates; targets] and the split borders, all scaled on train."""
+
+    x: np.ndarray  # (7 + targets, T) float32
+    borders: tuple[int, int, int]  # ends of train, val, test
+    target_names: list[str]
+
+    @property
+    def num_targets(self) -> int:
+        return len(self.target_names)
+
+    def split(self, name: str) -> slice:
+        train_end, val_end, test_end = self.borders
+        return {
+            "train": slice(0, train_end),
+            "val": slice(train_end, val_end),
+            "test": slice(val_end, test_end),
+        }[name]
+
+
+def prepare_forecast(
+    series: Series, *, targets: list[str], borders: tuple[int, int, int]
+) -> ForecastData:
+    """Selects target channels, adds calendar covariates, scales both on the training split."""
+    if series.timestamps is None:
+        raise DataError(
+            series.recording or "series", "forecasting needs timestamps (a date column)"
+        )
+    missing = [name for name in targets if name not in series.channels]
+    if missing:
+        raise DataError(
+            series.recording or "series",
+            f"no column(s) {missing}; columns are {list(series.channels)}",
+        )
+    train_end, val_end, test_end = borders
+    if not 0 < train_end < val_end < test_end <= len(series):
+        raise DataError(
+            series.recording or "series",
+            f"split borders {borders} do not fit {len(series)} rows",
+        )
+    rows = [series.channels.index(name) for name in targets]
+    values = series.values[rows]  # (targets, T)
+    covariates = time_features(pd.DatetimeIndex(series.timestamps)).T.astype(
+        np.float32
+    )  # (T, 7) -> (7, T)
+    x = np.concatenate([covariates, values])[:, :test_end]  # (7 + targets, T)
+    scaler = ChannelScaler().fit(x[None, :, :train_end])  # training rows only
+    x = scaler.transform(x[None])[0].astype(np.float32)
+    return ForecastData(
+        x=x, borders=(train_end, val_end, test_end), target_names=list(targets)
+    )
+
+
+def split_features(
+    encoder: nn.Module,
+    data: ForecastData,
+    *,
+    padding: int = 200,
+    batch_size: int = 256,
+    device: str = "auto",
+) -> dict[str, np.ndarray]:
+    """Causal sliding-window features (T_s, D) for each split, encoded split by split."""
+    target = resolve_device(device)
+    encoder = encoder.to(target).eval()
+
+    def encode_fn(batch: torch.Tensor) -> torch.Tensor:
+        return encoder(batch.to(target))
+
+    features = {}
+    for name in ("train", "val", "test"):
+        part = data.split(name)
+        context = max(0, part.start - padding)  # past steps only
+        window = data.x[
+            :, context : part.stop
+        ]  # (C, context + T_s), nothing after the split's end
+        out = causal_sliding_embed(
+            encode_fn, window, padding=padding, batch_size=batch_size
+        )
+        features[name] = out[part.start - context :]  # (T_s, D)
+    encoder.cpu()
+    return features
+
+
+def forecast_evaluate(
+    encoder: nn.Module,
+    data: ForecastData,
+    horizons: list[int],
+    *,
+    padding: int = 200,
+    seed: int = 0,
+    device: str = "auto",
+) -> dict[int, dict[str, float]]:
+    """Ridge on causal features; alpha chosen on validation, test scored once; MSE/MAE per horizon."""
+    features = split_features(encoder, data, padding=padding, device=device)
+    targets = {
+        name: data.x[NUM_COVARIATES:, data.split(name)].T
+        for name in ("train", "val", "test")
+    }  # (T_s, C_t)
+    return ridge_forecast_protocol(features, targets, horizons, drop=padding, seed=seed)
