@@ -8,9 +8,24 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export RAY_AUTH_MODE := disabled
 export RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER := 0
 export RAY_AIR_NEW_OUTPUT := 0
+export MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR := false
+export RAY_USAGE_STATS_ENABLED := 0
 export TSCL_DATA_MIRROR ?= $(abspath ../shared/data)
 
-.PHONY: setup test test-all lint format data bench clean
+# Settings of the experiment / registry targets (override on the command line: make experiment DATASET=...).
+CONFIG ?= ecg_ts2vec
+DOMAIN ?= ecg
+DATASET ?= mitdb
+ARGS ?=
+SPACE ?= ecg_ts2vec
+MODEL_NAME ?= ecg-encoder
+ALIAS ?= champion
+METRIC ?= val_macro_f1
+INPUT ?= $(TSCL_DATA_MIRROR)/ecg/wfdb/mitdb/100
+OUTPUT ?= embeddings/$(notdir $(INPUT)).parquet
+UI_PORT ?= 5000
+
+.PHONY: setup test test-all lint format data bench clean experiment sweep register embed ui
 
 setup: $(STAMP)
 
@@ -39,6 +54,27 @@ format: $(STAMP)
 data: $(STAMP)
 	if [ -d "$(TSCL_DATA_MIRROR)" ]; then $(BIN)/tscl data fetch --all --mirror "$(TSCL_DATA_MIRROR)"; \
 	else $(BIN)/tscl data fetch --all; fi
+
+# The main job: fetch what the data set needs, pretrain, evaluate once on the test split, log it all to MLflow.
+experiment: $(STAMP)
+	if [ -d "$(TSCL_DATA_MIRROR)" ]; then $(BIN)/tscl data fetch $(DATASET) --mirror "$(TSCL_DATA_MIRROR)"; \
+	else $(BIN)/tscl data fetch $(DATASET); fi
+	$(BIN)/tscl pretrain --config $(CONFIG) domain=$(DOMAIN) dataset=$(DATASET) --evaluate $(ARGS)
+	@echo "Look at it: make ui, then open http://127.0.0.1:$(UI_PORT) (store: $(CURDIR)/mlflow.db)"
+
+sweep: $(STAMP)
+	$(BIN)/tscl sweep --space tune/$(SPACE).yaml $(ARGS)
+
+# Promote the best run of the experiment (by a validation metric, never a test one) under $(MODEL_NAME)@$(ALIAS).
+register: $(STAMP)
+	$(BIN)/tscl register --best $(METRIC) --name $(MODEL_NAME) --alias $(ALIAS)
+
+embed: $(STAMP)
+	$(BIN)/tscl embed --model models:/$(MODEL_NAME)@$(ALIAS) --input $(INPUT) --output $(OUTPUT)
+
+ui: $(STAMP)
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow server --host 127.0.0.1 --port $(UI_PORT) --workers 1 \
+		--backend-store-uri sqlite:///$(CURDIR)/mlflow.db --default-artifact-root $(CURDIR)/mlartifacts
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

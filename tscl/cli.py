@@ -16,10 +16,11 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tscl import __version__
 from tscl.errors import TsclError
+from tscl.sweep import add_sweep_command
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -125,42 +126,188 @@ def _config_from(args: argparse.Namespace) -> RunConfig:
     return load_config(args.config, args.overrides)
 
 
+def _log_plots(
+    tracker: Any,
+    history: list[dict[str, float]],
+    z: Any = None,
+    labels: Any = None,
+    class_names: list[str] | None = None,
+) -> None:
+    """Loss curves and a 2-D embedding map as PNG artifacts of the run."""
+    import matplotlib.pyplot as plt
+
+    from tscl.eval.plots import plot_embedding_map, plot_loss_curves
+
+    if history:
+        figure = plot_loss_curves(history)
+        tracker.log_figure(figure, "loss_curves")
+        plt.close(figure)
+    if z is not None:
+        figure = plot_embedding_map(z, labels, class_names)
+        tracker.log_figure(figure, "embedding_map")
+        plt.close(figure)
+
+
+def _metric_names(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Test-split metrics get a ``test_`` prefix; validation ones (val_*, cv_score) keep their names."""
+    return {
+        k if k.startswith(("val_", "cv_")) else f"test_{k}": v
+        for k, v in metrics.items()
+    }
+
+
+def _print_metrics(title: str, metrics: dict[str, Any]) -> None:
+    print(title)
+    for name in ("accuracy", "macro_f1", "auroc", "auprc"):
+        if name in metrics:
+            print(f"  test {name}: {metrics[name]:.4f}")
+
+
 def _pretrain(args: argparse.Namespace) -> int:
-    """Pretrain, write the run folder, print where it is."""
-    from tscl.train.run import pretrain
+    """Pretrain (and with --evaluate score the test split once) in one tracked MLflow run."""
+    from tscl.track import RunTracker
+    from tscl.train.run import embed, evaluate, load_arrays, new_run_dir, pretrain
 
     config = _config_from(
         args
     )  # unknown keys and bad types fail here, before any data is read
-    output = pretrain(config, run_dir=args.run_dir, resume=args.resume)
-    result = output.result
-    print(
-        f"pretrained {config.method} on {config.dataset}: {result.steps} steps in {result.seconds:.1f}s, "
-        f"final loss {result.history[-1]['loss']:.4f}"
-        if result.history
-        else ""
-    )
+    run_dir = Path(args.run_dir) if args.run_dir else new_run_dir(config)
+    arrays = load_arrays(config)
+    with RunTracker(
+        config, run_name=run_dir.name, run_dir=run_dir, source=arrays.source
+    ) as tracker:
+        if config.train.workers > 1:
+            from tscl.train.distributed import pretrain_distributed
+
+            if args.resume:
+                raise TsclError("--resume is not supported with train.workers > 1")
+            output = pretrain_distributed(
+                config,
+                num_workers=config.train.workers,
+                arrays=arrays,
+                run_dir=run_dir,
+                callbacks=[tracker.log_step],
+            )
+        else:
+            output = pretrain(
+                config,
+                run_dir=run_dir,
+                resume=args.resume,
+                arrays=arrays,
+                callbacks=[tracker.log_step],
+            )
+        result = output.result
+        print(
+            f"pretrained {config.method} on {config.dataset}: {result.steps} steps in "
+            f"{result.seconds:.1f}s, final loss {result.history[-1]['loss']:.4f}"
+        )
+        metrics: dict[str, Any] = {}
+        z = None
+        if args.evaluate:
+            metrics = evaluate(
+                output.bundle,
+                arrays,
+                protocol=config.eval.protocol,
+                seed=config.train.seed,
+            )
+            tracker.log_metrics(_metric_names(metrics))
+            _print_metrics(
+                f"{config.dataset} test split, {config.eval.protocol} protocol:",
+                metrics,
+            )
+            z = embed(
+                output.bundle.encoder, arrays.test_x[:2000], device=config.train.device
+            )
+        _log_plots(
+            tracker,
+            result.history,
+            z,
+            None if z is None else arrays.test_y[:2000],
+            arrays.class_names,
+        )
+        model_uri = tracker.log_encoder(
+            output.bundle,
+            arrays.test_x[:4],
+            metrics,
+            bundle_path=output.bundle_path,
+            training_seconds=result.seconds,
+        )
     print(f"run folder: {output.run_dir}  (encoder: {output.bundle_path})")
+    if tracker.run_id is not None:
+        print(
+            f"MLflow run {tracker.run_id} in {tracker.target.uri}; model: {model_uri}"
+        )
     return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    """Evaluate a pretrained run's encoder on its data set's test split."""
+    """Evaluate a pretrained run's encoder on its data set's test split (a tracked run of its own)."""
     from tscl.config import load_config
+    from tscl.track import RunTracker
     from tscl.train.bundle import load_bundle
-    from tscl.train.run import BUNDLE_NAME, evaluate, load_arrays
+    from tscl.train.run import BUNDLE_NAME, embed, evaluate, load_arrays
 
-    bundle = load_bundle(Path(args.run) / BUNDLE_NAME)
+    run = Path(args.run)
+    bundle = load_bundle(run / BUNDLE_NAME)
     # The run's own config, with any key=value overrides (e.g. eval.protocol=logistic) on top.
     config = load_config(None, args.overrides, base=bundle.config)
     arrays = load_arrays(config)
-    metrics = evaluate(
-        bundle, arrays, protocol=config.eval.protocol, seed=config.train.seed
+    with RunTracker(
+        config,
+        run_name=f"evaluate-{run.name}",
+        run_dir=run,
+        source=arrays.source,
+        tags={"tscl.kind": "evaluate", "tscl.pretrain_run_dir": str(run)},
+    ) as tracker:
+        metrics = evaluate(
+            bundle, arrays, protocol=config.eval.protocol, seed=config.train.seed
+        )
+        tracker.log_metrics(_metric_names(metrics))
+        z = embed(bundle.encoder, arrays.test_x[:2000], device=config.train.device)
+        _log_plots(tracker, [], z, arrays.test_y[:2000], arrays.class_names)
+    _print_metrics(
+        f"{config.dataset} test split, {config.eval.protocol} protocol:", metrics
     )
-    print(f"{config.dataset} test split, {config.eval.protocol} protocol:")
-    for name in ("accuracy", "macro_f1", "auroc", "auprc"):
-        if name in metrics:
-            print(f"  test {name}: {metrics[name]:.4f}")
+    return 0
+
+
+def _embed(args: argparse.Namespace) -> int:
+    """Embed new recordings with a logged / registered encoder; write a parquet table."""
+    from tscl.track import load_encoder
+    from tscl.train.embed_file import embed_file
+
+    encoder = load_encoder(args.model, uri=args.tracking_uri or "")
+    table = embed_file(encoder.bundle, Path(args.input), encode=encoder)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temp = output.with_name(f".{output.name}.tmp")
+    table.to_parquet(temp, index=False)
+    temp.replace(output)
+    print(f"{len(table)} embeddings of {args.input} -> {output}")
+    return 0
+
+
+def _register(args: argparse.Namespace) -> int:
+    """Register a run's encoder (or the best run of an experiment) and point an alias at it."""
+    from tscl.track import register, register_best
+
+    uri = args.tracking_uri or ""
+    if bool(args.run_id) == bool(args.best):
+        raise TsclError("tscl register: give either --run-id RUN or --best METRIC")
+    if args.run_id:
+        version = register(args.run_id, args.name, alias=args.alias, uri=uri)
+    else:
+        version = register_best(
+            args.experiment,
+            args.best,
+            args.name,
+            alias=args.alias,
+            mode=args.mode,
+            uri=uri,
+        )
+    print(
+        f"registered {args.name} version {version}; models:/{args.name}@{args.alias} now points at it"
+    )
     return 0
 
 
@@ -194,6 +341,11 @@ def add_pretrain_command(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--resume", action="store_true", help="continue from RUN_DIR/checkpoint.pt"
     )
+    parser.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="also score the test split once, in the same run",
+    )
     parser.set_defaults(handler=_pretrain)
 
 
@@ -214,10 +366,63 @@ def add_evaluate_command(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=_evaluate)
 
 
+def add_embed_command(subparsers: Subparsers) -> None:
+    """``tscl embed --model URI --input FILE --output FILE.parquet``."""
+    parser = subparsers.add_parser(
+        "embed", help="embed recordings with a logged or registered encoder"
+    )
+    parser.add_argument(
+        "--model", required=True, help="model URI, e.g. models:/ecg-encoder@champion"
+    )
+    parser.add_argument(
+        "--input", required=True, help="a WFDB record, .ts, .csv or .npy file"
+    )
+    parser.add_argument("--output", required=True, help="parquet file to write")
+    parser.add_argument(
+        "--tracking-uri",
+        default=None,
+        help="default: $MLFLOW_TRACKING_URI or the local store",
+    )
+    parser.set_defaults(handler=_embed)
+
+
+def add_register_command(subparsers: Subparsers) -> None:
+    """``tscl register (--run-id RUN | --best METRIC) --name NAME [--alias champion]``."""
+    parser = subparsers.add_parser(
+        "register", help="register an encoder in the MLflow model registry"
+    )
+    parser.add_argument(
+        "--run-id", default=None, help="the MLflow run whose encoder to register"
+    )
+    parser.add_argument(
+        "--best",
+        default=None,
+        metavar="METRIC",
+        help="register the best run by this metric",
+    )
+    parser.add_argument(
+        "--experiment", default="tscl", help="experiment searched by --best"
+    )
+    parser.add_argument("--mode", choices=("max", "min"), default="max")
+    parser.add_argument("--name", required=True, help="registered model name")
+    parser.add_argument(
+        "--alias", default="champion", help="alias to point at the new version"
+    )
+    parser.add_argument(
+        "--tracking-uri",
+        default=None,
+        help="default: $MLFLOW_TRACKING_URI or the local store",
+    )
+    parser.set_defaults(handler=_register)
+
+
 COMMANDS: dict[str, Callable[[Subparsers], None]] = {
     "data": add_data_command,
     "pretrain": add_pretrain_command,
     "evaluate": add_evaluate_command,
+    "embed": add_embed_command,
+    "register": add_register_command,
+    "sweep": add_sweep_command,
 }
 
 

@@ -298,7 +298,9 @@ class _Trainer:
         bar = tqdm(
             total=self.max_steps,
             initial=self.step,
-            disable=not (settings.progress and is_main),
+            disable=True
+            if not (settings.progress and is_main)
+            else None,  # None: off when not a TTY
             desc="pretrain",
             leave=False,
         )

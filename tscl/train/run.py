@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -41,18 +41,27 @@ class PretrainOutput:
 
 
 def load_arrays(config: RunConfig) -> Arrays:
-    """The data set of ``config`` as normalised split arrays."""
+    """The data set of ``config`` as normalised split arrays, with the sha256 of the files used."""
     from tscl.data.catalog import load_card
 
     card = load_card(config.dataset)
     ensure_fetched(card.name)
     if card.format == "ts":
-        return load_archive_arrays(config)
-    if card.format == "wfdb" and card.reader_args.get("annotator"):
-        return load_beat_arrays(config)
-    raise ConfigError(
-        f"dataset '{config.dataset}': pretraining on {card.format} data is not wired yet"
-    )
+        arrays = load_archive_arrays(config)
+    elif card.format == "wfdb" and card.reader_args.get("annotator"):
+        arrays = load_beat_arrays(config)
+    else:
+        raise ConfigError(
+            f"dataset '{config.dataset}': pretraining on {card.format} data is not wired yet"
+        )
+    used = arrays.source.get("records")  # WFDB: only the records that were read
+    files = {
+        f.path: f.sha256
+        for f in card.files
+        if used is None or PurePosixPath(f.path).stem in used
+    }
+    arrays.source = {**arrays.source, "dataset": card.name, "files": files}
+    return arrays
 
 
 def ensure_fetched(name: str) -> None:

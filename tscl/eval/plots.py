@@ -1,0 +1,203 @@
+"""Figures for a run: loss curves, a 2-D map of embeddings, a forecast against truth.
+
+Every function returns a ``matplotlib.figure.Figure`` drawn on the Agg canvas
+(no display, no pyplot global state), so it can be saved as PNG from any
+process or logged by the tracker. Nothing here imports MLflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from tscl.errors import DataError
+
+# Keys of a training history that are not loss values.
+NON_LOSS_KEYS = frozenset({"step", "lr", "samples_per_s"})
+TSNE_MAX_POINTS = 5000  # explicit method="tsne" refuses more points
+# method="auto" uses t-SNE only up to here: sklearn's t-SNE took 80 s for 2000 points
+# on a shared 2-core CPU, too long for a figure at the end of a run.
+AUTO_TSNE_MAX_POINTS = 500
+FIGURE_SIZE = (6.4, 4.8)  # inches; at dpi 100 a 640 x 480 PNG
+
+
+def new_figure(size: tuple[float, float] = FIGURE_SIZE, dpi: int = 100) -> Figure:
+    """An empty figure attached to the Agg canvas."""
+    figure = Figure(figsize=size, dpi=dpi)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def plot_loss_curves(history: Sequence[Mapping[str, float]]) -> Figure:
+    """Loss terms (and validation loss) against the step; learning rate below.
+
+    Args:
+        history: one dict per logged step, with ``step`` and ``loss`` and
+            optionally other loss terms, ``val_loss``, ``lr``, ``samples_per_s``
+            (the ``TrainResult.history`` of a run).
+
+    Raises:
+        DataError: if the history is empty or a row lacks ``step``.
+    """
+    if not history:
+        raise DataError(
+            "history", "no logged steps to plot (expected train.log_every <= max_steps)"
+        )
+    if any("step" not in row for row in history):
+        raise DataError("history", "every row needs a 'step' key")
+    names = sorted({key for row in history for key in row} - NON_LOSS_KEYS)
+    has_lr = any("lr" in row for row in history)
+    figure = new_figure()
+    axes = figure.subplots(2 if has_lr else 1, 1, sharex=True, squeeze=False)[:, 0]
+    for name in names:
+        points = [(row["step"], row[name]) for row in history if name in row]
+        steps, values = zip(*points, strict=True)
+        axes[0].plot(
+            steps, values, marker="." if len(points) < 50 else None, label=name
+        )
+    axes[0].set_ylabel("loss")
+    axes[0].legend(loc="upper right")
+    axes[0].grid(alpha=0.3)
+    if has_lr:
+        points = [(row["step"], row["lr"]) for row in history if "lr" in row]
+        axes[1].plot(*zip(*points, strict=True), color="grey")
+        axes[1].set_ylabel("learning rate")
+        axes[1].grid(alpha=0.3)
+    axes[-1].set_xlabel("step")
+    figure.suptitle("Training loss")
+    return figure
+
+
+def project_2d(
+    z: np.ndarray, method: str = "auto", seed: int = 0
+) -> tuple[np.ndarray, str]:
+    """Projects embeddings (N, D) to (N, 2) with PCA or t-SNE.
+
+    Args:
+        method: ``pca``, ``tsne`` (at most 5000 points) or ``auto`` (t-SNE up to
+            500 points, PCA above).
+
+    Returns:
+        The (N, 2) coordinates and the name of the method used.
+    """
+    if method not in ("auto", "pca", "tsne"):
+        raise DataError("method", f"'{method}' is not one of auto, pca, tsne")
+    count = len(z)
+    if method == "tsne" and count > TSNE_MAX_POINTS:
+        raise DataError(
+            "z", f"t-SNE is limited to {TSNE_MAX_POINTS} points, got {count}; use pca"
+        )
+    use_tsne = method == "tsne" or (method == "auto" and count <= AUTO_TSNE_MAX_POINTS)
+    if use_tsne and count > 3:
+        from sklearn.manifold import TSNE
+
+        perplexity = min(30.0, (count - 1) / 3)  # t-SNE needs perplexity < N
+        tsne = TSNE(
+            n_components=2, perplexity=perplexity, init="pca", random_state=seed
+        )
+        return tsne.fit_transform(z.astype(np.float64)), "t-SNE"
+    from sklearn.decomposition import PCA
+
+    components = min(2, count, z.shape[1])
+    coords = PCA(n_components=components, random_state=seed).fit_transform(z)
+    if components < 2:  # (N, 1) -> (N, 2) with a zero second axis
+        coords = np.concatenate([coords, np.zeros((count, 2 - components))], axis=1)
+    return coords, "PCA"
+
+
+def plot_embedding_map(
+    z: np.ndarray,
+    labels: np.ndarray | None = None,
+    class_names: Sequence[str] | None = None,
+    *,
+    method: str = "auto",
+    seed: int = 0,
+) -> Figure:
+    """A 2-D scatter of embeddings coloured by label.
+
+    Args:
+        z: embeddings, (N, D), finite.
+        labels: (N,) integer codes or names; None draws one colour.
+        class_names: names for integer codes (``class_names[code]``).
+        method: see :func:`project_2d`.
+    """
+    z = np.asarray(z)
+    if z.ndim != 2 or len(z) < 2:
+        raise DataError(
+            "z", f"expected embeddings (N, D) with N >= 2, got shape {z.shape}"
+        )
+    if not np.all(np.isfinite(z)):
+        raise DataError("z", "embeddings contain NaN or infinite values")
+    if labels is not None and len(labels) != len(z):
+        raise DataError("labels", f"expected {len(z)} labels, got {len(labels)}")
+    coords, used = project_2d(z, method=method, seed=seed)
+    figure = new_figure()
+    axis = figure.subplots()
+    if labels is None:
+        axis.scatter(coords[:, 0], coords[:, 1], s=8)
+    else:
+        for value in np.unique(labels):
+            chosen = np.asarray(labels) == value
+            name = _label_name(value, class_names)
+            axis.scatter(coords[chosen, 0], coords[chosen, 1], s=8, label=name)
+        axis.legend(loc="best", markerscale=2, fontsize="small")
+    axis.set_title(f"Embeddings ({used}, N={len(z)})")
+    axis.set_xticks([])
+    axis.set_yticks([])
+    return figure
+
+
+def _label_name(value: object, class_names: Sequence[str] | None) -> str:
+    if class_names is not None and isinstance(value, (int, np.integer)):
+        if not 0 <= int(value) < len(class_names):
+            raise DataError(
+                "class_names",
+                f"label code {value} has no name ({len(class_names)} names)",
+            )
+        return str(class_names[int(value)])
+    return str(value)
+
+
+def plot_forecast(
+    truth: np.ndarray,
+    pred: np.ndarray,
+    *,
+    context: np.ndarray | None = None,
+    title: str = "Forecast",
+) -> Figure:
+    """A predicted horizon against the true values, after optional context.
+
+    Args:
+        truth: true values over the horizon, (T,).
+        pred: predicted values over the same horizon, (T,).
+        context: observed values before the horizon, (L,), drawn first.
+    """
+    truth, pred = (
+        np.asarray(truth, dtype=np.float64),
+        np.asarray(pred, dtype=np.float64),
+    )
+    if truth.ndim != 1 or truth.shape != pred.shape or len(truth) == 0:
+        raise DataError(
+            "pred",
+            f"expected truth and pred of one shape (T,), got {truth.shape} and {pred.shape}",
+        )
+    offset = 0
+    figure = new_figure()
+    axis = figure.subplots()
+    if context is not None:
+        context = np.asarray(context, dtype=np.float64).ravel()
+        offset = len(context)
+        axis.plot(np.arange(offset), context, color="grey", label="context")
+        axis.axvline(offset - 0.5, color="grey", linestyle=":")
+    horizon = np.arange(offset, offset + len(truth))
+    axis.plot(horizon, truth, color="black", label="truth")
+    axis.plot(horizon, pred, color="tab:red", linestyle="--", label="prediction")
+    mse = float(np.mean((truth - pred) ** 2))
+    axis.set_title(f"{title} (MSE {mse:.4g})")
+    axis.set_xlabel("time step")
+    axis.legend(loc="best")
+    axis.grid(alpha=0.3)
+    return figure

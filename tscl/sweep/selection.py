@@ -1,0 +1,130 @@
+"""Honest model selection: validation arrays without the test split, and validation scores.
+
+A trial pretrains on the training part and is scored by a probe fitted on
+training embeddings and evaluated on validation embeddings. Data sets with a
+validation split (patients of MIT-BIH) use it; UCR/UEA archives, which only
+have an official train/test split, hold out a stratified part of the training
+split. The test split is removed before any trial sees the arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from tscl.config import RunConfig
+from tscl.errors import ConfigError, DataError
+from tscl.eval import PROBES
+from tscl.eval.label_fractions import stratified_fraction
+from tscl.sweep.space import METRICS
+from tscl.train.averaging import build_averaged
+from tscl.train.build import Arrays, build_method, normalise
+from tscl.train.run import embed, load_arrays
+
+
+def carve_validation(arrays: Arrays, fraction: float, seed: int) -> Arrays:
+    """Moves a stratified ``fraction`` of the training split to validation; drops the test split.
+
+    Each class gives round(fraction * count) samples, at least one
+    (``stratified_fraction``); no scaler is carried over (refit on the rest).
+    """
+    if arrays.train_y is None:
+        name = str(arrays.source.get("dataset", "data set"))
+        raise DataError(name, "sweeps need training labels to score trials")
+    held = stratified_fraction(arrays.train_y, fraction, seed)
+    kept = np.setdiff1d(np.arange(len(arrays.train_y)), held)
+    return Arrays(
+        train_x=arrays.train_x[kept],
+        train_y=arrays.train_y[kept],
+        test_x=arrays.train_x[:0],
+        test_y=arrays.train_y[:0],
+        val_x=arrays.train_x[held],
+        val_y=arrays.train_y[held],
+        class_names=arrays.class_names,
+        source={**arrays.source, "validation": {"fraction": fraction, "seed": seed}},
+    )
+
+
+def selection_arrays(config: RunConfig, val_fraction: float) -> Arrays:
+    """Train and validation arrays (N, C, T) for model selection; the test split is empty.
+
+    Without a validation split, ``val_fraction`` of the training split is held
+    out (stratified, seeded by ``train.seed``) and normalisation is fitted on
+    the rest only.
+
+    Raises:
+        ConfigError: grouped data (patients) without a validation split.
+        DataError: when the data set has no labels for the training or validation part.
+    """
+    arrays = load_arrays(config)
+    if arrays.val_x is None and (
+        config.data.split == "group" or "patients" in arrays.source
+    ):
+        raise ConfigError(
+            f"data.val_fraction: set it > 0 for {config.dataset}, so trials are scored on "
+            "held-out patients (a per-sample hold-out would put one patient on both sides)"
+        )
+    if arrays.val_x is None:
+        if arrays.scaler is not None:  # fitted on the whole training split: refit
+            raw = replace(config.data, normalize="none")
+            arrays = load_arrays(replace(config, data=raw))
+        arrays = carve_validation(arrays, val_fraction, config.train.seed)
+        arrays = normalise(arrays, config.data.normalize)
+    if arrays.train_y is None or arrays.val_y is None:
+        raise DataError(
+            config.dataset, "sweeps need labelled training and validation splits"
+        )
+    return replace(arrays, test_x=arrays.train_x[:0], test_y=arrays.train_y[:0])
+
+
+def checkpoint_encoder(
+    config: RunConfig, in_channels: int, state: Mapping[str, Any]
+) -> nn.Module:
+    """The inference encoder of a training checkpoint: the averaged copy when there is one."""
+    with torch.random.fork_rng(devices=[]):  # building must not move the training RNG
+        method = build_method(config, in_channels)
+    method.load_state_dict(state["method"])
+    averaged = build_averaged(
+        method.encoder, config.train.averaging, config.train.ema_decay
+    )
+    if averaged is None or state.get("averaged") is None:
+        return method.encoder.eval()
+    averaged.load_state_dict(state["averaged"])
+    return averaged.module.eval()
+
+
+def validation_scores(
+    encoder: nn.Module,
+    arrays: Arrays,
+    *,
+    probe: str,
+    seed: int = 0,
+    device: str = "auto",
+    max_train: int = 0,
+) -> dict[str, float]:
+    """A probe fitted on training embeddings and scored on validation embeddings.
+
+    Args:
+        encoder: (B, C, T) -> (B, D, T'); embeddings are max-pooled over time.
+        arrays: training (N, C, T) and validation (M, C, T) series with labels.
+        probe: a name in ``tscl.eval.PROBES`` (its settings are chosen by CV on training only).
+        max_train: fit the probe on a stratified subsample of this many training series (0 = all).
+
+    Returns:
+        ``val_accuracy``, ``val_macro_f1``, ``val_auroc``, ``val_auprc``.
+    """
+    assert arrays.train_y is not None and arrays.val_x is not None
+    assert arrays.val_y is not None
+    train_x, train_y = arrays.train_x, arrays.train_y
+    if 0 < max_train < len(train_y):
+        chosen = stratified_fraction(train_y, max_train / len(train_y), seed)
+        train_x, train_y = train_x[chosen], train_y[chosen]
+    train_repr = embed(encoder, train_x, device=device)  # (N, D)
+    val_repr = embed(encoder, arrays.val_x, device=device)  # (M, D)
+    scores = PROBES[probe](train_repr, train_y, val_repr, arrays.val_y, seed=seed)
+    return {name: float(scores[name.removeprefix("val_")]) for name in METRICS}
