@@ -13,7 +13,13 @@ from tscl import ContrastiveEncoder
 from tscl.data.read_ts import read_ts
 from tscl.errors import DataError
 
-SMALL = {"hidden_dims": 16, "output_dims": 32, "depth": 3, "n_iters": 20, "random_state": 0}
+SMALL = {
+    "hidden_dims": 16,
+    "output_dims": 32,
+    "depth": 3,
+    "n_iters": 20,
+    "random_state": 0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -24,14 +30,29 @@ def ecg200(data_dir: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def test_ts2vec_defaults_are_the_papers() -> None:
     params = ContrastiveEncoder().get_params()
-    expected = {"method": "ts2vec", "output_dims": 320, "hidden_dims": 64, "depth": 10, "batch_size": 8,
-                "lr": 1e-3, "n_iters": None, "max_train_length": 3000}
+    expected = {
+        "method": "ts2vec",
+        "output_dims": 320,
+        "hidden_dims": 64,
+        "depth": 10,
+        "batch_size": 8,
+        "lr": 1e-3,
+        "n_iters": None,
+        "max_train_length": 3000,
+    }
     assert {key: params[key] for key in expected} == expected
 
 
-def test_pipeline_cross_val_score_on_real_data(ecg200: tuple[np.ndarray, np.ndarray]) -> None:
+def test_pipeline_cross_val_score_on_real_data(
+    ecg200: tuple[np.ndarray, np.ndarray],
+) -> None:
     x, y = ecg200
-    pipeline = Pipeline([("encoder", ContrastiveEncoder(**SMALL)), ("probe", LogisticRegression(max_iter=2000))])
+    pipeline = Pipeline(
+        [
+            ("encoder", ContrastiveEncoder(**SMALL)),
+            ("probe", LogisticRegression(max_iter=2000)),
+        ]
+    )
     scores = cross_val_score(pipeline, x, y, cv=3)
     assert scores.shape == (3,)
     # Chance is 0.69 (the majority class); even 20 steps of a small encoder carry the signal.
@@ -41,7 +62,10 @@ def test_pipeline_cross_val_score_on_real_data(ecg200: tuple[np.ndarray, np.ndar
 def test_set_params_and_clone() -> None:
     model = ContrastiveEncoder().set_params(output_dims=64, random_state=3)
     copy = clone(model)
-    assert copy.get_params()["output_dims"] == 64 and copy.get_params()["random_state"] == 3
+    assert (
+        copy.get_params()["output_dims"] == 64
+        and copy.get_params()["random_state"] == 3
+    )
 
 
 def test_save_load_round_trip_gives_identical_embeddings(
@@ -55,7 +79,9 @@ def test_save_load_round_trip_gives_identical_embeddings(
     assert loaded.get_params() == model.get_params()
 
 
-def test_same_seed_same_embeddings_and_nan_input(ecg200: tuple[np.ndarray, np.ndarray]) -> None:
+def test_same_seed_same_embeddings_and_nan_input(
+    ecg200: tuple[np.ndarray, np.ndarray],
+) -> None:
     x, _ = ecg200
     gappy = x.copy()
     gappy[::3, 40:50] = np.nan  # gaps, and shorter series padded with NaN
@@ -66,7 +92,9 @@ def test_same_seed_same_embeddings_and_nan_input(ecg200: tuple[np.ndarray, np.nd
     assert np.isfinite(first).all() and first.shape == (len(x), 32)
 
 
-def test_sliding_encoding_is_per_timestep(ecg200: tuple[np.ndarray, np.ndarray]) -> None:
+def test_sliding_encoding_is_per_timestep(
+    ecg200: tuple[np.ndarray, np.ndarray],
+) -> None:
     x, _ = ecg200
     model = ContrastiveEncoder(**{**SMALL, "n_iters": 2}).fit(x[:16])
     out = model.encode(x[:2], window="sliding", padding=10)

@@ -221,6 +221,19 @@ def test_trials_see_no_test_data_and_hold_out_stratified_validation(
     assert not (held | kept) & {tuple(np.round(row.ravel(), 4)) for row in test}
 
 
+def test_patient_data_is_scored_on_validation_patients_only(workspace: Path) -> None:
+    """MIT-BIH beats: trials get the validation patients, never a per-beat hold-out."""
+    grouped = load_config("ecg_ts2vec", [f"output_dir={workspace / 'runs'}"])
+    arrays = selection_arrays(grouped, val_fraction=0.25)
+    assert arrays.val_x is not None and len(arrays.test_x) == 0
+    patients = arrays.source["patients"]
+    assert not set(patients["train"]) & set(patients["val"])
+    assert len(arrays.val_x) == len(arrays.val_y) > 0
+    no_validation = load_config("ecg_ts2vec", ["data.val_fraction=0.0"])
+    with pytest.raises(ConfigError, match="data.val_fraction: set it > 0 for mitdb"):
+        selection_arrays(no_validation, val_fraction=0.25)
+
+
 def test_space_files_in_the_repository_are_valid() -> None:
     ucr = load_space(REPO / "tune" / "ts2vec_ucr.yaml")
     assert (ucr.metric, ucr.mode, ucr.probe) == ("val_accuracy", "max", "svm")

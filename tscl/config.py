@@ -72,7 +72,9 @@ class TrainConfig:
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     precision: str = "auto"  # auto (bf16 autocast on CUDA) | fp32 | bf16
     compile: bool = False
-    workers: int = 1  # > 1: data-parallel pretraining on Ray Train ($RAY_ADDRESS or a local Ray)
+    workers: int = (
+        1  # > 1: data-parallel pretraining on Ray Train ($RAY_ADDRESS or a local Ray)
+    )
     num_threads: int = 0  # 0 = leave torch's default
     checkpoint_every: int = 0  # steps; 0 = only at the end
     val_every: int = 0  # steps between validation losses; 0 = off

@@ -139,3 +139,19 @@ def test_bad_masks_raise_config_error() -> None:
     encoder = DilatedConvEncoder(1, hidden_dims=4, output_dims=4, depth=1)
     with pytest.raises(ConfigError, match="bool tensor of shape"):
         encoder(torch.randn(2, 1, 10), mask=torch.ones(2, 9, dtype=torch.bool))
+
+
+def test_lengths_batch_equals_separate_calls() -> None:
+    """Rows right-padded into one batch with their true lengths encode as if alone."""
+    torch.manual_seed(0)
+    encoder = DilatedConvEncoder(2, hidden_dims=16, output_dims=8, depth=4).eval()
+    long, short = torch.randn(3, 2, 50), torch.randn(2, 2, 37)
+    padded = torch.nn.functional.pad(short, (0, 13), value=float("nan"))
+    together = encoder(
+        torch.cat([long, padded]), lengths=torch.tensor([50, 50, 50, 37, 37])
+    )
+    torch.testing.assert_close(together[:3], encoder(long), atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(
+        together[3:, :, :37], encoder(short), atol=1e-5, rtol=1e-5
+    )
+    assert torch.all(together[3:, :, 37:] == 0)

@@ -72,9 +72,9 @@ def test_resume_matches_uninterrupted_run(tmp_path: Path) -> None:
 
 
 def test_loss_falls_and_history_has_terms() -> None:
-    result = fit(small_method(), sine_data(), settings(lr=3e-3), max_steps=80)
+    result = fit(small_method(), sine_data(), settings(lr=1e-2), max_steps=120)
     losses = [row["loss"] for row in result.history]
-    assert sum(losses[-10:]) < 0.9 * sum(losses[:10])
+    assert sum(losses[-10:]) < 0.8 * sum(losses[:10])
     assert {"loss", "lr", "samples_per_s", "step"} <= set(result.history[0])
 
 

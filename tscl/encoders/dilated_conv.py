@@ -6,6 +6,7 @@ https://arxiv.org/abs/2106.10466.
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -45,7 +46,25 @@ class SamePadConv(nn.Module):
         )
         self.explicit_pad = not symmetric
 
+    def centre_tap(self, length: int) -> int | None:
+        """The only tap that can touch the input when the dilation spans the series.
+
+        Tap j reads input t + j * dilation - pad_left for output t; once every
+        other tap's offset is at least ``length`` away it only ever reads the
+        zero padding, so the conv equals a 1x1 conv with tap j (same output,
+        same gradients) at a third of the cost (TS2Vec's last blocks on short
+        series). Returns that tap's index, or None when several taps are live.
+        """
+        dilation, kernel = self.conv.dilation[0], self.conv.kernel_size[0]
+        offsets = [j * dilation - self.pad[0] for j in range(kernel)]
+        live = [j for j, offset in enumerate(offsets) if abs(offset) < length]
+        return live[0] if len(live) == 1 and offsets[live[0]] == 0 else None
+
     def forward(self, x: Tensor) -> Tensor:
+        tap = self.centre_tap(x.shape[-1])
+        if tap is not None:
+            weight = self.conv.weight[:, :, tap : tap + 1]  # (C_out, C_in, 1)
+            return F.conv1d(x, weight, self.conv.bias)
         if self.explicit_pad:
             x = F.pad(x, self.pad)  # (B, C, T) -> (B, C, T + total)
         return self.conv(x)
@@ -79,11 +98,21 @@ class DilatedConvBlock(nn.Module):
             nn.Conv1d(in_channels, out_channels, 1) if needs_projector else None
         )
 
-    def forward(self, x: Tensor) -> Tensor:
+    def is_pointwise(self, length: int) -> bool:
+        """True when both convs reduce to their centre tap for series of ``length``."""
+        return (
+            self.conv1.centre_tap(length) is not None
+            and self.conv2.centre_tap(length) is not None
+        )
+
+    def forward(self, x: Tensor, valid: Tensor | None = None) -> Tensor:
+        """(B, C_in, T) -> (B, C_out, T); ``valid`` (B, 1, T) zeroes steps past each row's length."""
         residual = x if self.projector is None else self.projector(x)
         x = self.conv1(F.gelu(x))
-        x = self.conv2(F.gelu(x))
-        return x + residual
+        if valid is not None:
+            x = x * valid  # steps past the end act as the conv's zero padding
+        x = self.conv2(F.gelu(x)) + residual
+        return x if valid is None else x * valid
 
 
 class DilatedConvEncoder(nn.Module):
@@ -143,16 +172,31 @@ class DilatedConvEncoder(nn.Module):
         )
         self.repr_dropout = nn.Dropout(p=0.1)
 
-    def forward(self, x: Tensor, mask: str | Tensor | None = None) -> Tensor:
-        """Encodes every timestamp.
+    def forward(
+        self,
+        x: Tensor,
+        mask: str | Tensor | None = None,
+        lengths: Tensor | None = None,
+        window: tuple[Tensor, int] | None = None,
+    ) -> Tensor:
+        """Encodes every timestamp (or only a window of them).
 
         Args:
             x: signals, (B, C, T); may hold NaN.
             mask: keep-mask mode or bool tensor (B, T); None means
                 ``mask_mode`` in training and "all_true" in eval.
+            lengths: (B,) true length of each row when rows of different
+                lengths are right-padded into one batch; every step past a
+                row's length is held at zero after each layer, so the valid
+                steps get exactly what encoding the row alone would give.
+            window: ``(starts (B,), width)``: return only steps
+                ``starts[b] .. starts[b] + width`` of each row (inside its
+                length). The same values as slicing the full output, but the
+                last blocks, whose dilation spans the whole series and so act
+                step by step, run on the window alone.
 
         Returns:
-            Representations, (B, output_dims, T).
+            Representations, (B, output_dims, T) or (B, output_dims, width).
         """
         x, observed = fill_missing(x)  # (B, C, T), (B, T)
         if mask is None:
@@ -161,4 +205,25 @@ class DilatedConvEncoder(nn.Module):
             timestamp_mask(mask, x.shape[0], x.shape[-1], x.device) & observed
         )  # (B, T)
         h = self.input_fc(x) * keep.unsqueeze(1)  # (B, hidden, T)
-        return self.repr_dropout(self.blocks(h))  # (B, D, T)
+        valid = None
+        if lengths is not None:
+            steps = torch.arange(x.shape[-1], device=x.device)
+            valid = steps < lengths.to(x.device)[:, None]  # (B, T)
+            valid = valid.unsqueeze(1).to(h.dtype)  # (B, T) -> (B, 1, T)
+            h = h * valid
+        blocks = list(self.blocks)
+        split = len(blocks)
+        if window is not None:
+            while split > 0 and blocks[split - 1].is_pointwise(x.shape[-1]):
+                split -= 1
+        for block in blocks[:split]:
+            h = block(h, valid)
+        if window is not None:
+            starts, width = window
+            index = starts.to(h.device)[:, None] + torch.arange(width, device=h.device)
+            h = torch.gather(h, 2, index[:, None, :].expand(-1, h.shape[1], -1))
+            for block in blocks[
+                split:
+            ]:  # (B, C, width): the window lies inside each row
+                h = block(h)
+        return self.repr_dropout(h)  # (B, D, T or width); 0 past each row's length

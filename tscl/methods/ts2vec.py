@@ -8,7 +8,10 @@ the loss contrasts instances and timestamps after each max-pool over time.
 
 from __future__ import annotations
 
+import inspect
+
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from tscl.losses.hierarchical import TS2VecLoss
@@ -32,6 +35,13 @@ def take_per_row(x: Tensor, starts: Tensor, length: int) -> Tensor:
     return torch.gather(x, 2, index)
 
 
+def _pad_right(x: Tensor, length: int) -> Tensor:
+    """(B, C, T) -> (B, C, length), NaN-padded on the right (NaN steps are unobserved)."""
+    if x.size(-1) == length:
+        return x
+    return F.pad(x, (0, length - x.size(-1)), value=float("nan"))
+
+
 class TS2Vec(nn.Module):
     """The TS2Vec training objective around any encoder ``(B, C, T) -> (B, D, T)``.
 
@@ -40,6 +50,8 @@ class TS2Vec(nn.Module):
         alpha: weight of the instance term against the temporal term.
         temporal_unit: pooling levels below which the temporal term is skipped.
         max_train_length: longer batches are randomly cropped to this length first.
+        batch_views: encode both crops in one call when the encoder accepts
+            ``lengths`` (same result as two calls, fewer kernel launches).
     """
 
     def __init__(
@@ -49,17 +61,21 @@ class TS2Vec(nn.Module):
         alpha: float = 0.5,
         temporal_unit: int = 0,
         max_train_length: int = 3000,
+        batch_views: bool = True,
     ) -> None:
         super().__init__()
         self.encoder = encoder
         self.loss = TS2VecLoss(alpha=alpha, temporal_unit=temporal_unit)
         self.temporal_unit = temporal_unit
         self.max_train_length = max_train_length
+        parameters = inspect.signature(encoder.forward).parameters
+        self.batch_views = batch_views and {"lengths", "window"} <= set(parameters)
 
     def forward(self, x: Tensor, generator: torch.Generator) -> dict[str, Tensor]:
         """Loss on one batch ``x`` (B, C, T); crops are drawn from ``generator``."""
         if x.size(-1) > self.max_train_length:
-            start = int(_randint(0, x.size(-1) - self.max_train_length + 1, generator))
+            span = x.size(-1) - self.max_train_length + 1
+            start = int(_randint(0, span, generator))
             x = x[..., start : start + self.max_train_length]
         length = x.size(-1)
         crop_len = int(_randint(2 ** (self.temporal_unit + 1), length + 1, generator))
@@ -70,15 +86,38 @@ class TS2Vec(nn.Module):
         offset = _randint(
             -extend_left, length - extend_right + 1, generator, size=x.size(0)
         )
-        # View a covers [extend_left, crop_right), view b covers [crop_left, extend_right); both hold the overlap.
-        z_a = self.encoder(
-            take_per_row(x, offset + extend_left, crop_right - extend_left)
-        )
-        z_b = self.encoder(
-            take_per_row(x, offset + crop_left, extend_right - crop_left)
-        )
-        z_a, z_b = z_a[..., -crop_len:], z_b[..., :crop_len]  # (B, D, crop_len) each
+        # View a covers [extend_left, crop_right), view b [crop_left, extend_right);
+        # both hold the overlap [crop_left, crop_right).
+        view_a = take_per_row(x, offset + extend_left, crop_right - extend_left)
+        view_b = take_per_row(x, offset + crop_left, extend_right - crop_left)
+        z_a, z_b = self.encode_views(view_a, view_b, crop_len)  # (B, D, crop_len) each
         return {"loss": self.loss(z_a, z_b)}
+
+    def encode_views(
+        self, view_a: Tensor, view_b: Tensor, crop_len: int
+    ) -> tuple[Tensor, Tensor]:
+        """The overlap of both views: (B, C, L_a), (B, C, L_b) -> 2 x (B, D, crop_len).
+
+        The overlap is the last ``crop_len`` steps of view a and the first of
+        view b. With ``batch_views`` both views go through one encoder call:
+        the shorter is right-padded, the encoder is told each row's true length
+        and which window to return, which gives what two calls and slicing
+        would.
+        """
+        if not self.batch_views:
+            z_a, z_b = self.encoder(view_a), self.encoder(view_b)
+            return z_a[..., -crop_len:], z_b[..., :crop_len]
+        len_a, len_b = view_a.size(-1), view_b.size(-1)
+        length = max(len_a, len_b)
+        batch = torch.cat([_pad_right(view_a, length), _pad_right(view_b, length)])
+        lengths = None
+        if len_a != len_b:
+            lengths = torch.tensor([len_a] * len(view_a) + [len_b] * len(view_b))
+        starts = torch.tensor([len_a - crop_len] * len(view_a) + [0] * len(view_b))
+        z = self.encoder(batch, lengths=lengths, window=(starts, crop_len))
+        return z[: len(view_a)], z[
+            len(view_a) :
+        ]  # (2B, D, crop_len) -> 2 x (B, D, crop_len)
 
 
 def default_steps(num_values: int) -> int:

@@ -232,7 +232,12 @@ def run_sweep(
         sweep=name,
         tags={"tscl.git.commit": git["commit"], "tscl.git.dirty": git["dirty"]},
     )
-    result = SweepResult(name, root / name, state["parent_run_id"], space.metric)
+    result = SweepResult(
+        name=name,
+        path=root / name,
+        parent_run_id=state["parent_run_id"],
+        metric=space.metric,
+    )
     parent = OpenRun(state["tracking_uri"], result.parent_run_id, spool_dir)
     with ray_session(num_cpus=os.cpu_count() or 1), parent:
         _tune(setup, space, base, result, parent, resume, callbacks)
