@@ -21,13 +21,13 @@ from torch import nn
 from tscl.config import TrainConfig
 from tscl.data.sections import prepare_pretraining_array
 from tscl.encoders import ENCODERS
-from tscl.encoders.pooling import max_pool_time
 from tscl.errors import DataError, TsclError
 from tscl.methods import METHODS
 from tscl.methods.ts2vec import default_steps
 from tscl.registry import build, lookup
 from tscl.train.device import resolve_device
 from tscl.train.loop import TrainResult, fit
+from tscl.train.run import embed
 
 FORMAT_VERSION = 1
 
@@ -141,21 +141,6 @@ class ContrastiveEncoder(TransformerMixin, BaseEstimator):
         self.fit_seconds_ = result.seconds
         return self
 
-    @torch.no_grad()
-    def _encode_full(self, x: np.ndarray) -> np.ndarray:
-        device = resolve_device(self.device)
-        encoder = self.encoder_.to(device)
-        outputs = []
-        for start in range(0, len(x), self.encode_batch_size):
-            batch = torch.from_numpy(x[start : start + self.encode_batch_size]).to(
-                device
-            )
-            outputs.append(
-                max_pool_time(encoder(batch)).float().cpu()
-            )  # (B, D, T) -> (B, D)
-        self.encoder_.cpu()
-        return torch.cat(outputs).numpy()
-
     def transform(self, X: Any) -> np.ndarray:
         """Full-series embeddings (N, output_dims): max-pooled over time."""
         return self.encode(X, window="full")
@@ -177,7 +162,9 @@ class ContrastiveEncoder(TransformerMixin, BaseEstimator):
                 f"has {x.shape[1]} channels, the encoder was fitted on {self.n_channels_in_}",
             )
         if window == "full":
-            return self._encode_full(x)
+            return embed(
+                self.encoder_, x, batch_size=self.encode_batch_size, device=self.device
+            )
         if window == "sliding":
             from tscl.eval.forecast import causal_sliding_embed
 

@@ -23,22 +23,24 @@ def pad_to_array(series: list[np.ndarray]) -> np.ndarray:
 
 
 def split_long_series(x: np.ndarray, max_length: int) -> np.ndarray:
-    """Cuts (N, C, T) into (N * ceil(T / max_length), C, max_length) sections, NaN-padding the last.
+    """Cuts (N, C, T) into ``T // max_length`` near-equal sections along time, as TS2Vec does.
 
-    Series no longer than ``max_length`` are returned unchanged.
+    With S = T // max_length >= 2 the series become (N * S, C, ceil(T / S))
+    (``np.array_split`` sizes, shorter sections NaN-padded at the end); with
+    S < 2 they are returned unchanged. Sections may stay longer than
+    ``max_length``: training then crops a random ``max_length`` window of each
+    batch, so every section still contributes every part of itself.
     """
     num, channels, length = x.shape
-    if length <= max_length:
+    sections = length // max_length
+    if sections < 2:
         return x
-    sections = -(-length // max_length)
-    padded = np.full((num, channels, sections * max_length), np.nan, dtype=x.dtype)
-    padded[..., :length] = x
-    # (N, C, S * L) -> (N, C, S, L) -> (N, S, C, L) -> (N * S, C, L)
-    return (
-        padded.reshape(num, channels, sections, max_length)
-        .transpose(0, 2, 1, 3)
-        .reshape(-1, channels, max_length)
-    )
+    parts = np.array_split(x, sections, axis=-1)
+    width = parts[0].shape[-1]  # array_split makes the first parts the longest
+    out = np.full((num, sections, channels, width), np.nan, dtype=x.dtype)
+    for i, part in enumerate(parts):
+        out[:, i, :, : part.shape[-1]] = part
+    return out.reshape(num * sections, channels, width)  # (N, S, C, W) -> (N * S, C, W)
 
 
 def observed_steps(x: np.ndarray) -> np.ndarray:
