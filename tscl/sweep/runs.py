@@ -7,6 +7,7 @@ Child runs carry the Tune trial id as the tag ``tscl.trial_id``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -88,7 +89,29 @@ def close_children(
     TERMINATED trial, FAILED for an ERROR, and KILLED for a trial left
     unfinished by an interrupted sweep (until it resumes).
     """
-    for trial_id, run in child_runs(client, parent_run_id).items():
+    finished = {trial for trial, status in statuses.items() if status == "TERMINATED"}
+    runs = _settled_children(client, parent_run_id, finished)
+    for trial_id, run in runs.items():
         wanted = CHILD_STATUS.get(statuses.get(trial_id, ""), "KILLED")
         if run.info.status in ("RUNNING", "KILLED") and run.info.status != wanted:
             client.set_terminated(run.info.run_id, wanted)
+
+
+def _settled_children(
+    client: Any, parent_run_id: str, trials: set[str], timeout: float = 30.0
+) -> dict[str, Any]:
+    """Child runs, after waiting (up to ``timeout`` s) for ``trials`` to write their own end status.
+
+    A trial stopped by ASHA ends its run KILLED from its own process, which may
+    still be shutting down when ``Tuner.fit`` returns; setting the final status
+    before that write lands would let the late KILLED win.
+    """
+    deadline = time.monotonic() + timeout
+    runs = child_runs(client, parent_run_id)
+    while (
+        any(r.info.status == "RUNNING" for t, r in runs.items() if t in trials)
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.5)
+        runs = child_runs(client, parent_run_id)
+    return runs
