@@ -67,9 +67,11 @@ sweep: $(STAMP)
 
 # Promote the best run of the experiment (by a validation metric, never a test one) under $(MODEL_NAME)@$(ALIAS).
 register: $(STAMP)
+	test -f mlflow.db || $(MAKE) experiment  # first command on a fresh machine: make a run to register
 	$(BIN)/tscl register --best $(METRIC) --name $(MODEL_NAME) --alias $(ALIAS)
 
 embed: $(STAMP)
+	test -f mlflow.db || $(MAKE) register  # first command on a fresh machine: run and register first
 	$(BIN)/tscl embed --model models:/$(MODEL_NAME)@$(ALIAS) --input $(INPUT) --output $(OUTPUT)
 
 ui: $(STAMP)
