@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -15,11 +14,10 @@ import wfdb
 from mlflow.tracking import MlflowClient
 
 from tscl.config import load_config
-from tscl.data.read_ts import read_ts
 from tscl.errors import ConfigError, TsclError
 from tscl.track import RunTracker, register, register_best, set_alias
 from tscl.track.model import embed_series
-from tscl.train.build import Arrays, encode_labels
+from tscl.train.build import Arrays
 from tscl.train.bundle import load_bundle
 from tscl.train.run import pretrain
 
@@ -27,29 +25,12 @@ NAME = "ecg200-encoder"
 WINDOW = 720  # 2 s of MIT-BIH at 360 Hz
 
 
-def ecg200_arrays(data_dir: Path) -> Arrays:
-    """ECG200's official split as model arrays, with the files' sha256 as the source."""
-    folder = data_dir / "ucr" / "ECG200"
-    paths = [folder / "ECG200_TRAIN.ts", folder / "ECG200_TEST.ts"]
-    train, test = (read_ts(path) for path in paths)
-    train_y, test_y, classes = encode_labels(train.labels, test.labels)
-    files = {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
-    return Arrays(
-        train_x=train.to_array(),
-        train_y=train_y,
-        test_x=test.to_array(),
-        test_y=test_y,
-        class_names=classes,
-        source={"dataset": "ECG200", "files": files},
-    )
-
-
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> dict:
+def store(tmp_path_factory: pytest.TempPathFactory, ecg200: Arrays) -> dict:
     """Two tracked 2-step runs (seeds 0, 1) with a hand-set "score" (0.3, 0.7) and logged encoders."""
     root = tmp_path_factory.mktemp("registry")
     uri = f"sqlite:///{root / 'mlflow.db'}"
-    arrays = ecg200_arrays(data_dir)
+    arrays = ecg200
     runs = []
     for seed, score in ((0, 0.3), (1, 0.7)):
         config = load_config(

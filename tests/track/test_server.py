@@ -6,7 +6,6 @@ middle of a run, so it must stay last in this file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -24,12 +23,11 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from tscl.config import load_config
-from tscl.data.read_ts import read_ts
 from tscl.errors import TsclError
 from tscl.eval.plots import plot_loss_curves
 from tscl.track import RunTracker, TrackingWarning, register, resend_unsent
 from tscl.track.model import embed_series
-from tscl.train.build import Arrays, encode_labels
+from tscl.train.build import Arrays
 from tscl.train.run import pretrain
 
 # About 60 s on the shared 2-core machine (server start 11-19 s, a fresh process
@@ -123,30 +121,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         handle.stop()
 
 
-def ecg200_arrays(data_dir: Path) -> Arrays:
-    """ECG200's official split as model arrays, with the files' sha256 as the source."""
-    folder = data_dir / "ucr" / "ECG200"
-    paths = [folder / "ECG200_TRAIN.ts", folder / "ECG200_TEST.ts"]
-    train, test = (read_ts(path) for path in paths)
-    train_y, test_y, classes = encode_labels(train.labels, test.labels)
-    files = {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
-    return Arrays(
-        train_x=train.to_array(),
-        train_y=train_y,
-        test_x=test.to_array(),
-        test_y=test_y,
-        class_names=classes,
-        source={"dataset": "ECG200", "files": files},
-    )
-
-
 def test_track_register_and_load_champion_in_a_new_process(
-    server: Server, data_dir: Path, tmp_path: Path
+    server: Server, data_dir: Path, tmp_path: Path, ecg200: Arrays
 ) -> None:
     config = load_config(
         "tiny", ["train.max_steps=4", "train.log_every=1", f"tracking.uri={server.uri}"]
     )
-    arrays = ecg200_arrays(data_dir)
+    arrays = ecg200
     with RunTracker(config, run_dir=tmp_path / "run", source=arrays.source) as tracker:
         output = pretrain(
             config,
@@ -205,7 +186,7 @@ def test_track_register_and_load_champion_in_a_new_process(
 
 
 def test_unreachable_server_fails_before_training(
-    data_dir: Path, tmp_path: Path
+    data_dir: Path, tmp_path: Path, ecg200: Arrays
 ) -> None:
     uri = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     config = load_config("tiny", ["train.max_steps=2", f"tracking.uri={uri}"])
@@ -217,7 +198,7 @@ def test_unreachable_server_fails_before_training(
         pretrain(
             config,
             run_dir=tmp_path / "run",
-            arrays=ecg200_arrays(data_dir),
+            arrays=ecg200,
             callbacks=[lambda step, metrics: steps.append(step)],
         )
     assert str(caught.value) == (
@@ -228,7 +209,7 @@ def test_unreachable_server_fails_before_training(
 
 
 def test_server_lost_mid_run_keeps_training_and_records(
-    server: Server, data_dir: Path, tmp_path: Path
+    server: Server, data_dir: Path, tmp_path: Path, ecg200: Arrays
 ) -> None:
     config = load_config(
         "tiny", ["train.max_steps=6", "train.log_every=1", f"tracking.uri={server.uri}"]
@@ -246,7 +227,7 @@ def test_server_lost_mid_run_keeps_training_and_records(
         output = pretrain(
             config,
             run_dir=run_dir,
-            arrays=ecg200_arrays(data_dir),
+            arrays=ecg200,
             callbacks=[tracker.log_step, stop_server_at_step_2],
         )
         tracker.log_figure(plot_loss_curves(output.result.history), "loss_curves")

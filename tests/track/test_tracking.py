@@ -18,7 +18,6 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from tscl.config import load_config, to_yaml
-from tscl.data.read_ts import read_ts
 from tscl.errors import TsclError
 from tscl.eval.plots import plot_embedding_map, plot_loss_curves
 from tscl.track import (
@@ -31,38 +30,21 @@ from tscl.track import (
 from tscl.track.logger import numeric_metrics, param_value
 from tscl.track.model import embed_series
 from tscl.track.provenance import git_state
-from tscl.train.build import Arrays, encode_labels
+from tscl.train.build import Arrays
 from tscl.train.run import embed, evaluate, pretrain
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def ecg200_arrays(data_dir: Path) -> Arrays:
-    """ECG200's official split as model arrays, with the files' sha256 as the source."""
-    folder = data_dir / "ucr" / "ECG200"
-    paths = [folder / "ECG200_TRAIN.ts", folder / "ECG200_TEST.ts"]
-    train, test = (read_ts(path) for path in paths)
-    train_y, test_y, classes = encode_labels(train.labels, test.labels)
-    files = {str(path): hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
-    return Arrays(
-        train_x=train.to_array(),
-        train_y=train_y,
-        test_x=test.to_array(),
-        test_y=test_y,
-        class_names=classes,
-        source={"dataset": "ECG200", "files": files},
-    )
-
-
 @pytest.fixture(scope="module")
-def tracked(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> dict:
+def tracked(tmp_path_factory: pytest.TempPathFactory, ecg200: Arrays) -> dict:
     """Pretrains 4 steps, evaluates, logs figures and the encoder; returns what was made."""
     root = tmp_path_factory.mktemp("tracking")
     uri = f"sqlite:///{root / 'mlflow.db'}"
     config = load_config(
         "tiny", ["train.max_steps=4", "train.log_every=1", f"tracking.uri={uri}"]
     )
-    arrays = ecg200_arrays(data_dir)
+    arrays = ecg200
     run_dir = root / "run"
     with RunTracker(config, run_name="tiny", run_dir=run_dir, flush_every=3) as tracker:
         tracker.log_data_source(arrays.source)
