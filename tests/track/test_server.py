@@ -30,9 +30,9 @@ from tscl.track.model import embed_series
 from tscl.train.build import Arrays
 from tscl.train.run import pretrain
 
-# About 60 s on the shared 2-core machine (server start 11-19 s, a fresh process
-# loading the champion 10 s, losing the server mid-run 14 s): over the ~40 s budget.
-pytestmark = pytest.mark.slow
+# About 30 s on a quiet 2-core machine (server start, a fresh process loading the
+# champion, losing the server mid-run); part of `make test` because it is how the
+# tracking-server path is proven.
 
 NAME = "served-encoder"
 START_TIMEOUT_S = 120.0
