@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tscl.data.read_ts import read_ts
@@ -23,3 +29,31 @@ def ecg200(data_dir: Path) -> Arrays:
         normalize="none",
         source={"dataset": "ECG200", "files": files},
     )
+
+
+@pytest.fixture()
+def fresh_process_output(tmp_path: Path) -> Callable[[str], np.ndarray]:
+    """Runs Python ``code`` in a new process (no MLFLOW_TRACKING_* variables, cwd ``tmp_path``).
+
+    The code prints a JSON list as its last line; it comes back as a float32 array.
+    """
+
+    def run(code: str) -> np.ndarray:
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_TRACKING")
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return np.array(
+            json.loads(done.stdout.strip().splitlines()[-1]), dtype=np.float32
+        )
+
+    return run

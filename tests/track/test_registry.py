@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -80,7 +77,7 @@ def record_100_window(data_dir: Path) -> np.ndarray:
 
 
 def test_register_then_move_the_champion(
-    store: dict, data_dir: Path, tmp_path: Path
+    store: dict, data_dir: Path, fresh_process_output: Callable[[str], np.ndarray]
 ) -> None:
     first, second = store["runs"]
     assert (
@@ -102,22 +99,7 @@ def test_register_then_move_the_champion(
         f"z = load_encoder('models:/{NAME}@champion', uri={store['uri']!r})(window)\n"
         "print(json.dumps(z.tolist()))\n"
     )
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("MLFLOW_TRACKING")
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    z = np.array(json.loads(done.stdout.strip().splitlines()[-1]), dtype=np.float32)
+    z = fresh_process_output(code)
     assert z.shape == (1, 32) and np.all(np.isfinite(z))
     v2 = embed_series(load_bundle(second["bundle"]), window)
     v1 = embed_series(load_bundle(first["bundle"]), window)

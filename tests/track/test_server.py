@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,7 +122,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def test_track_register_and_load_champion_in_a_new_process(
-    server: Server, data_dir: Path, tmp_path: Path, ecg200: Arrays
+    server: Server,
+    data_dir: Path,
+    tmp_path: Path,
+    ecg200: Arrays,
+    fresh_process_output: Callable[[str], np.ndarray],
 ) -> None:
     config = load_config(
         "tiny", ["train.max_steps=4", "train.log_every=1", f"tracking.uri={server.uri}"]
@@ -159,22 +163,7 @@ def test_track_register_and_load_champion_in_a_new_process(
         "window = record.p_signal.T.astype(np.float32)  # (720, 1) -> (1, 720)\n"
         f"print(json.dumps(load_encoder('models:/{NAME}@champion', uri={server.uri!r})(window).tolist()))\n"
     )
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("MLFLOW_TRACKING")
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    z = np.array(json.loads(done.stdout.strip().splitlines()[-1]), dtype=np.float32)
+    z = fresh_process_output(code)
     import wfdb
 
     window = wfdb.rdrecord(
@@ -209,7 +198,10 @@ def test_unreachable_server_fails_before_training(
 
 
 def test_server_lost_mid_run_keeps_training_and_records(
-    server: Server, data_dir: Path, tmp_path: Path, ecg200: Arrays
+    server: Server,
+    data_dir: Path,
+    tmp_path: Path,
+    ecg200: Arrays,
 ) -> None:
     config = load_config(
         "tiny", ["train.max_steps=6", "train.log_every=1", f"tracking.uri={server.uri}"]
