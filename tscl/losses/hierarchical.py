@@ -13,7 +13,6 @@ temperature).
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from tscl.errors import DataError
@@ -32,6 +31,19 @@ def _log_softmax_without_self(similarity: Tensor) -> Tensor:
     size = similarity.shape[-1]
     self_mask = torch.eye(size, dtype=torch.bool, device=similarity.device)
     return similarity.masked_fill(self_mask, float("-inf")).log_softmax(dim=-1)
+
+
+def _pool_time(z: Tensor) -> Tensor:
+    """Max-pool over time with kernel 2, dropping an odd last step: (B, T, D) -> (B, T // 2, D).
+
+    The values of ``max_pool1d(kernel_size=2)`` without the transposes it
+    needs. On an exact tie the gradient is split between the two steps
+    instead of going to the first; in this loss ties are steps that dropout
+    zeroed, whose gradient is zero either way.
+    """
+    batch, length, dims = z.shape
+    pairs = z[:, : length // 2 * 2].reshape(batch, length // 2, 2, dims)
+    return pairs.amax(dim=2)
 
 
 def _mean_offset_pairs(log_prob: Tensor, offset: int) -> Tensor:
@@ -121,9 +133,7 @@ def hierarchical_contrastive_loss(
         if level >= temporal_unit and alpha != 1:
             loss = loss + (1 - alpha) * temporal_contrastive_loss(z1, z2)
         level += 1
-        # (B, T, D) -> (B, D, T) -> pool -> (B, D, T // 2) -> (B, T // 2, D)
-        z1 = F.max_pool1d(z1.transpose(1, 2), kernel_size=2).transpose(1, 2)
-        z2 = F.max_pool1d(z2.transpose(1, 2), kernel_size=2).transpose(1, 2)
+        z1, z2 = _pool_time(z1), _pool_time(z2)
     if z1.shape[1] == 1:
         if alpha != 0:
             loss = loss + alpha * instance_contrastive_loss(z1, z2, groups)
