@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import time
 
+import numpy as np
 import torch
 
 from benchmarks.common import data_dir, mean_std, write_results
@@ -25,8 +26,14 @@ from tscl.config import TrainConfig
 from tscl.data.read_csv import read_csv_series
 from tscl.data.sections import prepare_pretraining_array
 from tscl.encoders.dilated_conv import DilatedConvEncoder
+from tscl.eval.forecast import causal_sliding_embed, ridge_forecast_protocol
 from tscl.methods.ts2vec import TS2Vec, default_steps
-from tscl.train.forecast import forecast_evaluate, prepare_forecast
+from tscl.train.forecast import (
+    NUM_COVARIATES,
+    ForecastData,
+    forecast_evaluate,
+    prepare_forecast,
+)
 from tscl.train.loop import fit
 
 PUBLISHED = {
@@ -46,11 +53,58 @@ REFERENCE_RUN = {
 BORDERS = (8640, 11520, 14400)
 
 
-def run_seed(seed: int, horizons: list[int]) -> dict[str, object]:
+def load_etth1() -> ForecastData:
     series = read_csv_series(
         data_dir() / "forecasting" / "ETT-small" / "ETTh1.csv", time_column="date"
     )
-    data = prepare_forecast(series, targets=["OT"], borders=BORDERS)
+    return prepare_forecast(series, targets=["OT"], borders=BORDERS)
+
+
+def baselines(
+    data: ForecastData, horizons: list[int], padding: int = 200, lags: int = 48
+) -> dict[str, dict[int, dict[str, float]]]:
+    """Two encoder-free references on the same test samples.
+
+    "last value": every future step predicted as the target at t.
+    "ridge on 48 lags": the same protocol (ridge, alpha on validation, the
+    same ``padding`` leading training samples dropped) on the target's last
+    ``lags`` raw values instead of the embedding.
+    """
+    targets = {
+        name: data.x[NUM_COVARIATES:, data.split(name)].T
+        for name in ("train", "val", "test")
+    }  # (T_s, C_t)
+    last = {}
+    for horizon in horizons:
+        test = targets["test"]  # (T, C_t)
+        future = np.stack(
+            [test[1 + k : len(test) - horizon + 1 + k] for k in range(horizon)], axis=1
+        )  # (n, H, C_t)
+        error = future - test[: len(test) - horizon, None, :]
+        last[horizon] = {
+            "mse": float(np.mean(error**2)),
+            "mae": float(np.mean(np.abs(error))),
+        }
+
+    def flatten(window: torch.Tensor) -> torch.Tensor:
+        # (B, C, L) -> (B, C_t * L, 1): the targets' window as the "feature" of its last step
+        window = window[:, NUM_COVARIATES:].nan_to_num(0.0)
+        return window.reshape(len(window), -1, 1)
+
+    features = {}
+    for name in ("train", "val", "test"):
+        part = data.split(name)
+        context = max(0, part.start - padding)
+        raw = causal_sliding_embed(
+            flatten, data.x[:, context : part.stop], padding=padding
+        )
+        features[name] = raw[part.start - context :]
+    ridge = ridge_forecast_protocol(features, targets, horizons, drop=padding)
+    return {"last value": last, f"ridge on {lags} lags": ridge}
+
+
+def run_seed(seed: int, horizons: list[int]) -> dict[str, object]:
+    data = load_etth1()
     train = prepare_pretraining_array(
         data.x[None, :, : BORDERS[0]], 3000
     )  # (sections, C, 3000)
@@ -112,6 +166,14 @@ def main() -> None:
             f"{horizon:>4d} {mse_mean:>9.4f} ± {mse_std:.4f} {mae_mean:>9.4f} ± {mae_std:.4f} "
             f"{ref_mse:>7.4f}/{ref_mae:.4f} {pub_mse:>5.3f}/{pub_mae:.3f} {ratio:>8.3f}"
         )
+    reference = baselines(load_etth1(), args.horizons)
+    for name, scores in reference.items():
+        print(
+            f"baseline, {name}: "
+            + ", ".join(
+                f"H{h} {s['mse']:.4f}/{s['mae']:.4f}" for h, s in scores.items()
+            )
+        )
     pre_mean, _ = mean_std([r["pretrain_s"] for r in runs])
     print(
         f"pretraining {pre_mean:.0f}s per seed (reference run: 284 s); check MSE <= 1.05 x reference run at "
@@ -126,6 +188,10 @@ def main() -> None:
                 {**r, "scores": {str(h): s for h, s in r["scores"].items()}}
                 for r in runs
             ],
+            "baselines": {
+                name: {str(h): v for h, v in scores.items()}
+                for name, scores in reference.items()
+            },
             "sources": "../shared/ANCHORS.md (published TS2Vec; reference run)",
         },
     )

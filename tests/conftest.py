@@ -42,3 +42,16 @@ def data_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"real data folder {path} is absent (set TSCL_DATA_DIR to it)")
     return path
+
+
+@pytest.fixture()
+def cli_workspace(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """An empty working folder for CLI runs: own data cache fed from the mirror, no ambient MLflow URI."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TSCL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("TSCL_DATA_MIRROR", str(data_dir))
+    monkeypatch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    return tmp_path

@@ -13,13 +13,8 @@ from tscl.cli import main
 
 
 @pytest.fixture()
-def workspace(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("TSCL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("TSCL_DATA_MIRROR", str(data_dir))
-    monkeypatch.setenv("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    return tmp_path
+def workspace(cli_workspace: Path) -> Path:
+    return cli_workspace
 
 
 def test_pretrain_evaluate_register_embed(

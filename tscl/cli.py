@@ -148,6 +148,20 @@ def _log_plots(
         plt.close(figure)
 
 
+def _log_forecast_plots(tracker: Any, metrics: dict[str, Any]) -> None:
+    """Forecast against truth on the last test window, one figure per horizon (removed from ``metrics``)."""
+    import matplotlib.pyplot as plt
+
+    from tscl.eval.plots import plot_forecast
+
+    for horizon, (context, truth, pred) in metrics.pop("forecast_examples", {}).items():
+        figure = plot_forecast(
+            truth, pred, context=context, title=f"Last test window, horizon {horizon}"
+        )
+        tracker.log_figure(figure, f"forecast_h{horizon}")
+        plt.close(figure)
+
+
 def _metric_names(metrics: dict[str, Any]) -> dict[str, Any]:
     """Test-split metrics get a ``test_`` prefix; validation ones (val_*, cv_score) keep their names."""
     return {
@@ -161,6 +175,12 @@ def _print_metrics(title: str, metrics: dict[str, Any]) -> None:
     for name in ("accuracy", "macro_f1", "auroc", "auprc"):
         if name in metrics:
             print(f"  test {name}: {metrics[name]:.4f}")
+    horizons = [k[len("mse_h") :] for k in metrics if k.startswith("mse_h")]
+    for horizon in horizons:
+        print(
+            f"  test H={horizon}: MSE {metrics[f'mse_h{horizon}']:.4f}  "
+            f"MAE {metrics[f'mae_h{horizon}']:.4f}"
+        )
 
 
 def _pretrain(args: argparse.Namespace) -> int:
@@ -210,14 +230,18 @@ def _pretrain(args: argparse.Namespace) -> int:
                 protocol=config.eval.protocol,
                 seed=config.train.seed,
             )
+            _log_forecast_plots(tracker, metrics)
             tracker.log_metrics(_metric_names(metrics))
             _print_metrics(
                 f"{config.dataset} test split, {config.eval.protocol} protocol:",
                 metrics,
             )
-            z = embed(
-                output.bundle.encoder, arrays.test_x[:2000], device=config.train.device
-            )
+            if arrays.test_y is not None:
+                z = embed(
+                    output.bundle.encoder,
+                    arrays.test_x[:2000],
+                    device=config.train.device,
+                )
         _log_plots(
             tracker,
             result.history,
@@ -262,9 +286,11 @@ def _evaluate(args: argparse.Namespace) -> int:
         metrics = evaluate(
             bundle, arrays, protocol=config.eval.protocol, seed=config.train.seed
         )
+        _log_forecast_plots(tracker, metrics)
         tracker.log_metrics(_metric_names(metrics))
-        z = embed(bundle.encoder, arrays.test_x[:2000], device=config.train.device)
-        _log_plots(tracker, [], z, arrays.test_y[:2000], arrays.class_names)
+        if arrays.test_y is not None:
+            z = embed(bundle.encoder, arrays.test_x[:2000], device=config.train.device)
+            _log_plots(tracker, [], z, arrays.test_y[:2000], arrays.class_names)
     _print_metrics(
         f"{config.dataset} test split, {config.eval.protocol} protocol:", metrics
     )

@@ -10,6 +10,7 @@ Yue et al. 2022 (https://arxiv.org/abs/2106.10466), section 4.2.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -236,7 +237,8 @@ def ridge_forecast_protocol(
     alphas: Sequence[float] = DEFAULT_ALPHAS,
     drop: int = 0,
     seed: int = 0,
-) -> dict[int, dict[str, float]]:
+    keep_predictions: bool = False,
+) -> dict[int, dict[str, Any]]:
     """Ridge forecasts from per-step features, scored once on the test split.
 
     For each horizon H, split s gives samples (feature t -> targets t+1 .. t+H
@@ -254,9 +256,12 @@ def ridge_forecast_protocol(
         drop: leading train samples to discard (TS2Vec drops ``padding``
             steps, whose windows reach before the series starts).
         seed: subsampling.
+        keep_predictions: also return the test predictions and targets.
 
     Returns:
-        {H: {"mse", "mae", "alpha"}}.
+        {H: {"mse", "mae", "alpha", "val_mse"}}: test MSE/MAE, the chosen
+        alpha and the validation MSE it had; with ``keep_predictions`` also
+        "test_pred" and "test_true", (n, H, C) arrays.
     """
     features_by_split, targets_by_split = check_forecast_splits(
         features_by_split, targets_by_split
@@ -268,11 +273,19 @@ def ridge_forecast_protocol(
     for horizon in horizons:
         samples = split_samples(features_by_split, targets_by_split, int(horizon), drop)
         path = RidgePath(*subsample(*samples["train"], rng))
-        alpha = select_alpha(path, subsample(*samples["val"], rng), alphas)
-        error = path.predict(samples["test"][0], alpha) - samples["test"][1]
+        val = subsample(*samples["val"], rng)
+        alpha = select_alpha(path, val, alphas)
+        val_error = path.predict(val[0], alpha) - val[1]
+        pred = path.predict(samples["test"][0], alpha)  # (n, H * C)
+        error = pred - samples["test"][1]
         results[int(horizon)] = {
             "mse": float(np.mean(error**2)),
             "mae": float(np.mean(np.abs(error))),
             "alpha": alpha,
+            "val_mse": float(np.mean(val_error**2)),
         }
+        if keep_predictions:
+            shape = (len(pred), int(horizon), -1)  # step-major columns -> (n, H, C)
+            results[int(horizon)]["test_pred"] = pred.reshape(shape)
+            results[int(horizon)]["test_true"] = samples["test"][1].reshape(shape)
     return results

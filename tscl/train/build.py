@@ -44,6 +44,10 @@ class Arrays:
         default_factory=dict
     )  # card name, files and their sha256
 
+    # Forecasting data sets: the whole scaled series with its borders
+    # (a tscl.train.forecast.ForecastData); the x arrays are its splits.
+    forecast: Any = None
+
     @property
     def in_channels(self) -> int:
         return int(self.train_x.shape[1])
@@ -103,6 +107,57 @@ def load_archive_arrays(config: RunConfig) -> Arrays:
         test,
         normalize=config.data.normalize,
         source=getattr(data, "source", {"dataset": config.dataset}),
+    )
+
+
+def load_forecast_arrays(config: RunConfig) -> Arrays:
+    """A CSV series with a row split (ETTh1, ...) as TS2Vec's forecasting inputs.
+
+    The inputs are the target column(s) plus 7 calendar covariates, scaled on
+    the training rows (:func:`tscl.train.forecast.prepare_forecast`); each
+    split is one (1, C, T_split) array and ``arrays.forecast`` keeps the
+    series and borders for the forecasting protocol. ``data.options.targets``
+    picks the target columns: the card's target by default, ``all`` for
+    every column (multivariate).
+    """
+    from tscl.data.catalog import load_card
+    from tscl.data.loaders import load_dataset, row_borders
+    from tscl.train.forecast import prepare_forecast
+
+    options = dict(config.data.options)
+    targets = options.pop("targets", None)
+    card = load_card(config.dataset)
+    series = load_dataset(config.dataset, **options)
+    if targets is None:
+        default = card.reader_args.get("target")
+        if default is None:
+            raise ConfigError(
+                f"dataset '{config.dataset}': its card names no target column; "
+                "set data.options.targets"
+            )
+        targets = [default]
+    elif targets == "all":
+        targets = list(series.channels)
+    elif isinstance(targets, str):
+        targets = [targets]
+    borders = row_borders(card, len(series))
+    data = prepare_forecast(
+        series,
+        targets=list(targets),
+        borders=(borders["train"][1], borders["val"][1], borders["test"][1]),
+    )
+    parts = {
+        name: data.x[None, :, data.split(name)] for name in ("train", "val", "test")
+    }
+    return Arrays(
+        train_x=parts["train"],
+        train_y=None,
+        test_x=parts["test"],
+        test_y=None,
+        val_x=parts["val"],
+        scaler=data.scaler,
+        source={"dataset": config.dataset, "targets": list(targets)},
+        forecast=data,
     )
 
 

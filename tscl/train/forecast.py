@@ -12,6 +12,7 @@ after a split point enters any feature of that split.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ class ForecastData:
     x: np.ndarray  # (7 + targets, T) float32
     borders: tuple[int, int, int]  # ends of train, val, test
     target_names: list[str]
+    scaler: dict[str, Any] | None = None  # ChannelScaler.to_dict() of the training rows
 
     @property
     def num_targets(self) -> int:
@@ -81,7 +83,10 @@ def prepare_forecast(
     scaler = ChannelScaler().fit(x[None, :, :train_end])  # training rows only
     x = scaler.transform(x[None])[0].astype(np.float32)
     return ForecastData(
-        x=x, borders=(train_end, val_end, test_end), target_names=list(targets)
+        x=x,
+        borders=(train_end, val_end, test_end),
+        target_names=list(targets),
+        scaler=scaler.to_dict(),
     )
 
 
@@ -123,11 +128,23 @@ def forecast_evaluate(
     padding: int = 200,
     seed: int = 0,
     device: str = "auto",
-) -> dict[int, dict[str, float]]:
-    """Ridge on causal features; alpha chosen on validation, test scored once; MSE/MAE per horizon."""
+    keep_predictions: bool = False,
+) -> dict[int, dict[str, Any]]:
+    """Ridge on causal features; alpha chosen on validation, test scored once; MSE/MAE per horizon.
+
+    With ``keep_predictions`` each horizon also holds "test_pred" and
+    "test_true", (n, H, C_t) arrays of the test windows.
+    """
     features = split_features(encoder, data, padding=padding, device=device)
     targets = {
         name: data.x[NUM_COVARIATES:, data.split(name)].T
         for name in ("train", "val", "test")
     }  # (T_s, C_t)
-    return ridge_forecast_protocol(features, targets, horizons, drop=padding, seed=seed)
+    return ridge_forecast_protocol(
+        features,
+        targets,
+        horizons,
+        drop=padding,
+        seed=seed,
+        keep_predictions=keep_predictions,
+    )

@@ -21,6 +21,7 @@ from tscl.train.build import (
     build_method,
     load_archive_arrays,
     load_beat_arrays,
+    load_forecast_arrays,
     resolve_steps,
 )
 from tscl.train.bundle import EncoderBundle, save_bundle
@@ -50,6 +51,8 @@ def load_arrays(config: RunConfig) -> Arrays:
         arrays = load_archive_arrays(config)
     elif card.format == "wfdb" and card.reader_args.get("annotator"):
         arrays = load_beat_arrays(config)
+    elif card.format == "csv" and card.split.get("kind") in ("rows", "ratio"):
+        arrays = load_forecast_arrays(config)
     else:
         raise ConfigError(
             f"dataset '{config.dataset}': pretraining on {card.format} data is not wired yet"
@@ -170,9 +173,12 @@ def evaluate(
     from tscl.eval import PROBES
     from tscl.eval.holdout import logistic_holdout_protocol
 
+    if protocol == "forecast":
+        return evaluate_forecast(bundle, arrays, seed=seed)
     if arrays.train_y is None or arrays.test_y is None:
+        hint = "; use eval.protocol=forecast" if arrays.forecast is not None else ""
         raise ConfigError(
-            f"eval.protocol '{protocol}' needs labels; this data set has none"
+            f"eval.protocol '{protocol}' needs labels; this data set has none{hint}"
         )
     device = bundle.config.train.device
     train_repr = embed(bundle.encoder, arrays.train_x, device=device)
@@ -198,3 +204,50 @@ def evaluate(
     return PROBES[protocol](
         train_repr, arrays.train_y, test_repr, arrays.test_y, seed=seed
     )
+
+
+def evaluate_forecast(
+    bundle: EncoderBundle, arrays: Arrays, *, seed: int = 0
+) -> dict[str, Any]:
+    """TS2Vec's forecasting protocol at ``eval.horizons``: flat metrics plus "forecast_examples".
+
+    Metrics: ``mse_h{H}``, ``mae_h{H}``, ``val_mse_h{H}`` per horizon and
+    ``mse`` / ``mae`` / ``val_mse`` averaged over the horizons. The
+    "forecast_examples" entry ({H: (context, truth, prediction)} of the last
+    test window, first target) is for plots, not for logging as metrics.
+    """
+    from tscl.train.forecast import NUM_COVARIATES, forecast_evaluate
+
+    data = arrays.forecast
+    if data is None:
+        raise ConfigError(
+            "eval.protocol 'forecast' needs a forecasting data set "
+            "(a CSV series with a row split, e.g. dataset=ETTh1)"
+        )
+    horizons = list(bundle.config.eval.horizons)
+    scores = forecast_evaluate(
+        bundle.encoder,
+        data,
+        horizons,
+        seed=seed,
+        device=bundle.config.train.device,
+        keep_predictions=True,
+    )
+    metrics: dict[str, Any] = {}
+    for name in ("mse", "mae", "val_mse"):
+        for horizon in horizons:
+            key = f"val_mse_h{horizon}" if name == "val_mse" else f"{name}_h{horizon}"
+            metrics[key] = scores[horizon][name]
+        metrics[name] = float(np.mean([scores[h][name] for h in horizons]))
+    test = data.split("test")
+    examples = {}
+    for horizon in horizons:
+        start = len(scores[horizon]["test_pred"]) - 1  # the last test window
+        context = data.x[NUM_COVARIATES, test][max(0, start - 2 * horizon) : start + 1]
+        examples[horizon] = (
+            context,
+            scores[horizon]["test_true"][start, :, 0],
+            scores[horizon]["test_pred"][start, :, 0],
+        )
+    metrics["forecast_examples"] = examples
+    return metrics
