@@ -10,8 +10,21 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline
 
 from tscl import ContrastiveEncoder
+from tscl.config import load_config
 from tscl.data.read_ts import read_ts
 from tscl.errors import DataError
+from tscl.train.build import Arrays, normalise
+from tscl.train.bundle import load_bundle
+from tscl.train.run import embed, pretrain
+
+
+def archive_like(x: np.ndarray) -> Arrays:
+    """(N, C, T) unlabelled train/test arrays, normalised on train as the CLI does."""
+    arrays = Arrays(
+        train_x=x.astype(np.float32), train_y=None, test_x=x.copy(), test_y=None
+    )
+    return normalise(arrays, "auto")
+
 
 SMALL = {
     "hidden_dims": 16,
@@ -77,6 +90,30 @@ def test_save_load_round_trip_gives_identical_embeddings(
     loaded = ContrastiveEncoder.load(path)
     np.testing.assert_array_equal(model.transform(x), loaded.transform(x))
     assert loaded.get_params() == model.get_params()
+
+
+def test_saved_estimator_is_an_encoder_bundle_and_run_bundles_load(
+    ecg200: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    x, _ = ecg200
+    model = ContrastiveEncoder(**{**SMALL, "n_iters": 3}).fit(x[:20])
+    bundle = load_bundle(model.save(tmp_path / "estimator.pt"))  # what the CLI reads
+    assert bundle.config.encoder.params["output_dims"] == 32
+    # A run's bundle (with a fitted scaler) loads into the estimator and applies its normalisation.
+    config = load_config(
+        "ts2vec",
+        ["train.max_steps=2", "train.progress=false", "encoder.params.depth=2"],
+    )
+    scaled = (
+        x[:20, None, :] * 5.0 + 3.0
+    )  # (N, 1, T), not z-normalised: a scaler is fitted
+    arrays = archive_like(scaled)
+    output = pretrain(config, run_dir=tmp_path / "run", arrays=arrays)
+    assert output.bundle.scaler is not None
+    loaded = ContrastiveEncoder.load(output.bundle_path)
+    expected = embed(output.bundle.encoder, output.bundle.preprocess(scaled))
+    np.testing.assert_allclose(loaded.transform(scaled[:, 0, :]), expected, atol=1e-6)
+    assert loaded.get_params()["depth"] == 2 and loaded.n_channels_in_ == 1
 
 
 def test_same_seed_same_embeddings_and_nan_input(

@@ -18,18 +18,19 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from tscl.config import TrainConfig
+from tscl.config import Component, DataConfig, RunConfig, TrainConfig
+from tscl.data.normalize import ChannelScaler
 from tscl.data.sections import prepare_pretraining_array
 from tscl.encoders import ENCODERS
 from tscl.errors import DataError, TsclError
 from tscl.methods import METHODS
 from tscl.methods.ts2vec import default_steps
 from tscl.registry import build, lookup
+from tscl.train.build import RECIPE_ENCODER_DEFAULTS
+from tscl.train.bundle import EncoderBundle, load_bundle, save_bundle
 from tscl.train.device import resolve_device
 from tscl.train.loop import TrainResult, fit
 from tscl.train.run import embed
-
-FORMAT_VERSION = 1
 
 
 def as_channels_first(X: Any, *, name: str = "X") -> np.ndarray:
@@ -135,6 +136,7 @@ class ContrastiveEncoder(TransformerMixin, BaseEstimator):
             method, torch.from_numpy(train), settings, max_steps=steps
         )
         self.n_channels_in_ = x.shape[1]
+        self.scaler_: dict[str, Any] | None = None  # fit() takes X as it is
         self.encoder_ = result.encoder.cpu().eval()
         self.n_iters_ = result.steps
         self.loss_history_ = [row["loss"] for row in result.history]
@@ -161,6 +163,8 @@ class ContrastiveEncoder(TransformerMixin, BaseEstimator):
                 "X",
                 f"has {x.shape[1]} channels, the encoder was fitted on {self.n_channels_in_}",
             )
+        if getattr(self, "scaler_", None) is not None:
+            x = ChannelScaler.from_dict(self.scaler_).transform(x).astype(np.float32)
         if window == "full":
             return embed(
                 self.encoder_, x, batch_size=self.encode_batch_size, device=self.device
@@ -185,38 +189,74 @@ class ContrastiveEncoder(TransformerMixin, BaseEstimator):
             return out
         raise TsclError(f"encode: window must be 'full' or 'sliding', got '{window}'")
 
-    def save(self, path: str | Path) -> Path:
-        """Writes hyperparameters and encoder weights to one file."""
-        check_is_fitted(self, "encoder_")
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        state = {
-            "format": FORMAT_VERSION,
-            "params": self.get_params(),
-            "n_channels_in": self.n_channels_in_,
-            "encoder": self.encoder_.state_dict(),
-            "n_iters": self.n_iters_,
+    def _run_config(self) -> RunConfig:
+        """These hyperparameters as the run config an encoder bundle records."""
+        return RunConfig(
+            method=self.method,
+            dataset="",  # arrays passed to fit()
+            encoder=Component(
+                self.encoder,
+                {
+                    "hidden_dims": self.hidden_dims,
+                    "output_dims": self.output_dims,
+                    "depth": self.depth,
+                },
+            ),
+            data=DataConfig(max_train_length=self.max_train_length, normalize="none"),
+            train=TrainConfig(
+                max_steps=self.n_iters or 0,
+                batch_size=self.batch_size,
+                lr=self.lr,
+                seed=0 if self.random_state is None else int(self.random_state),
+                device=self.device,
+                averaging="swa",
+            ),
+        )
+
+    @staticmethod
+    def _params_from_config(config: RunConfig) -> dict[str, Any]:
+        """Constructor arguments that reproduce a run config (a bundle written by ``tscl pretrain``)."""
+        encoder = {
+            **RECIPE_ENCODER_DEFAULTS.get(config.method, {}),
+            **config.encoder.params,
         }
-        torch.save(state, path)
-        return path
+        return {
+            "method": config.method,
+            "encoder": config.encoder.name,
+            "output_dims": encoder.get("output_dims", 320),
+            "hidden_dims": encoder.get("hidden_dims", 64),
+            "depth": encoder.get("depth", 10),
+            "batch_size": config.train.batch_size,
+            "lr": config.train.lr,
+            "n_iters": config.train.max_steps or None,
+            "max_train_length": config.data.max_train_length,
+            "random_state": config.train.seed,
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Writes the encoder bundle (the format ``tscl pretrain`` writes), with these hyperparameters."""
+        check_is_fitted(self, "encoder_")
+        bundle = EncoderBundle(
+            encoder=self.encoder_,
+            config=self._run_config(),
+            in_channels=self.n_channels_in_,
+            scaler=getattr(self, "scaler_", None),
+            info={"estimator": self.get_params(), "steps": self.n_iters_},
+        )
+        return save_bundle(path, bundle)
 
     @classmethod
     def load(cls, path: str | Path) -> ContrastiveEncoder:
-        """Reads a file written by ``save``."""
-        try:
-            state = torch.load(Path(path), map_location="cpu", weights_only=False)
-        except (OSError, RuntimeError) as err:
-            raise TsclError(
-                f"{path}: cannot read a saved ContrastiveEncoder ({err})"
-            ) from err
-        if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION:
-            raise TsclError(
-                f"{path}: not a tscl ContrastiveEncoder file (format {FORMAT_VERSION})"
-            )
-        model = cls(**state["params"])
-        method = model._build_method(state["n_channels_in"])
-        method.encoder.load_state_dict(state["encoder"])
-        model.encoder_ = method.encoder.eval()
-        model.n_channels_in_ = state["n_channels_in"]
-        model.n_iters_ = state["n_iters"]
+        """Reads an encoder bundle: one written by ``save`` or a run's ``encoder.pt``.
+
+        A run's bundle brings its recorded normalisation, which ``transform``
+        and ``encode`` then apply to their input.
+        """
+        bundle = load_bundle(path)
+        params = bundle.info.get("estimator") or cls._params_from_config(bundle.config)
+        model = cls(**params)
+        model.encoder_ = bundle.encoder.eval()
+        model.n_channels_in_ = bundle.in_channels
+        model.scaler_ = bundle.scaler
+        model.n_iters_ = bundle.info.get("steps")
         return model
