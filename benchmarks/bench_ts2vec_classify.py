@@ -13,13 +13,12 @@ run on this machine kind" (the authors' code, one seed, 2-core CPU).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import numpy as np
 import torch
 
-from benchmarks.common import RESULTS_DIR, data_dir, mean_std, write_results
+from benchmarks.common import RunLog, data_dir, mean_std, write_results
 from tscl.config import load_config
 from tscl.data.read_ts import read_ts
 from tscl.train.build import archive_arrays
@@ -83,26 +82,18 @@ def main() -> None:
     args = parser.parse_args()
     import tempfile
 
-    # Finished runs are appended to a JSON-lines log, so a killed benchmark resumes where it stopped.
-    log = RESULTS_DIR / "ts2vec_classify_runs.jsonl"
-    done = {}
-    if log.is_file() and not args.fresh:
-        for line in log.read_text().splitlines():
-            row = json.loads(line)
-            done[(row["name"], row["seed"])] = row
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    log = RunLog("ts2vec_classify", ("name", "seed"), fresh=args.fresh)
     results: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.sets:
             results[name] = []
             for seed in args.seeds:
-                if (name, seed) in done:
-                    results[name].append(done[(name, seed)])
+                if log.get(name, seed) is not None:
+                    results[name].append(log.get(name, seed))
                     continue
                 torch.manual_seed(seed)
                 row = {"name": name, "seed": seed, **run_one(name, seed, tmp)}
-                with log.open("a") as file:
-                    file.write(json.dumps(row) + "\n")
+                log.add(row)
                 results[name].append(row)
                 print(
                     f"  {name:22s} seed {seed}: acc {row['accuracy']:.3f}  pretrain {row['pretrain_s']:.1f}s "

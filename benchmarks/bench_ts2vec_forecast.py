@@ -21,7 +21,7 @@ import time
 import numpy as np
 import torch
 
-from benchmarks.common import data_dir, mean_std, write_results
+from benchmarks.common import RunLog, data_dir, mean_std, write_results
 from tscl.config import TrainConfig
 from tscl.data.read_csv import read_csv_series
 from tscl.data.sections import prepare_pretraining_array
@@ -132,10 +132,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--horizons", type=int, nargs="+", default=list(PUBLISHED))
+    parser.add_argument(
+        "--fresh", action="store_true", help="ignore seeds logged by an earlier run"
+    )
     args = parser.parse_args()
+    log = RunLog("ts2vec_forecast", ("seed",), fresh=args.fresh)
     runs = []
     for seed in args.seeds:
+        logged = log.get(seed)
+        if logged is not None and all(
+            str(h) in logged["scores"] for h in args.horizons
+        ):
+            scores = {int(h): s for h, s in logged["scores"].items()}
+            runs.append({**logged, "scores": scores})
+            continue
         runs.append(run_seed(seed, args.horizons))
+        log.add(
+            {
+                "seed": seed,
+                **runs[-1],
+                "scores": {str(h): s for h, s in runs[-1]["scores"].items()},
+            }
+        )
         print(
             f"  seed {seed}: pretrain {runs[-1]['pretrain_s']:.0f}s, encode+ridge {runs[-1]['eval_s']:.0f}s, "
             + ", ".join(f"H{h} {s['mse']:.4f}" for h, s in runs[-1]["scores"].items()),

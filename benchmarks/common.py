@@ -48,3 +48,31 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
         json.dumps({"machine": machine(), **payload}, indent=2, default=float)
     )
     return path
+
+
+class RunLog:
+    """Finished runs as JSON lines in results/, so a killed benchmark resumes where it stopped.
+
+    Args:
+        name: the log is ``results/<name>_runs.jsonl``.
+        keys: the row fields that identify a run (e.g. ``("name", "seed")``).
+        fresh: ignore (but keep) what earlier invocations logged.
+    """
+
+    def __init__(self, name: str, keys: tuple[str, ...], *, fresh: bool = False):
+        self.path = RESULTS_DIR / f"{name}_runs.jsonl"
+        self.keys = keys
+        self.rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+        if self.path.is_file() and not fresh:
+            for line in self.path.read_text().splitlines():
+                row = json.loads(line)
+                self.rows[tuple(row[k] for k in keys)] = row
+
+    def get(self, *key: Any) -> dict[str, Any] | None:
+        return self.rows.get(tuple(key))
+
+    def add(self, row: dict[str, Any]) -> None:
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a") as file:
+            file.write(json.dumps(row, default=float) + "\n")
+        self.rows[tuple(row[k] for k in self.keys)] = row
