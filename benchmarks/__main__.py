@@ -1,7 +1,8 @@
 """``make bench``: every benchmark suite in turn (``python -m benchmarks [--only NAME ...]``).
 
 Quality and speed figures are printed and written as JSON under benchmarks/results/.
-The full run takes about an hour on 2 CPU cores (the UCR/UEA and ETTh1 suites dominate).
+The full run takes about 1.5 hours on 2 CPU cores (the UCR/UEA and ETTh1 suites dominate); the
+UCR/UEA and ETTh1 suites log finished runs and resume from them.
 """
 
 from __future__ import annotations
