@@ -40,6 +40,29 @@ def test_same_pad_conv_keeps_length(
         assert conv(torch.randn(2, 2, length)).shape == (2, 3, length)
 
 
+@pytest.mark.parametrize("kernel_size", [2, 3, 5])
+@pytest.mark.parametrize("dilation", [1, 3, 8])
+@pytest.mark.parametrize("causal", [False, True])
+def test_step_major_conv_equals_the_convolution(
+    kernel_size: int, dilation: int, causal: bool
+) -> None:
+    # steps() stacks the live taps into one matrix product; values and gradients
+    # must be those of Conv1d with its padding, also where taps are dropped.
+    torch.manual_seed(0)
+    conv = SamePadConv(3, 4, kernel_size, dilation, causal)
+    for length in (1, 5, 13, 40):
+        x = torch.randn(2, 3, length, requires_grad=True)
+        h = x.detach().transpose(1, 2).clone().requires_grad_()
+        expected = conv(x)  # (B, C_out, T)
+        got = conv.steps(h).transpose(1, 2)  # (B, T, C_out) -> (B, C_out, T)
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
+        weight = torch.randn_like(expected)
+        grads = torch.autograd.grad((expected * weight).sum(), [x, conv.conv.weight])
+        step_grads = torch.autograd.grad((got * weight).sum(), [h, conv.conv.weight])
+        torch.testing.assert_close(step_grads[0].transpose(1, 2), grads[0])
+        torch.testing.assert_close(step_grads[1], grads[1], rtol=1e-4, atol=1e-5)
+
+
 def test_same_pad_conv_centres_an_odd_field() -> None:
     conv = SamePadConv(1, 1, kernel_size=3, dilation=2)
     with torch.no_grad():

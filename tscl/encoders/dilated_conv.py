@@ -60,19 +60,34 @@ class SamePadConv(nn.Module):
         live = [j for j, offset in enumerate(offsets) if abs(offset) < length]
         return live[0] if len(live) == 1 and offsets[live[0]] == 0 else None
 
-    def steps(self, h: Tensor, length: int) -> Tensor:
-        """The conv as its centre tap on a step-major layout: (B, T, C_in) -> (B, T, C_out).
+    def steps(self, h: Tensor) -> Tensor:
+        """The same conv on a step-major layout: (B, T, C_in) -> (B, T, C_out).
 
-        Only valid where :meth:`centre_tap` finds a single tap for ``length``
-        (the series length the tap was chosen for). One matrix product instead
-        of a 1x1 convolution: the same values, with cheaper backward passes.
+        Computed as one matrix product over the stacked taps (im2col), which
+        at TS2Vec's sizes is faster on CPU than a 1-D convolution with its
+        backward pass. Taps that can only read the zero padding are left out,
+        so a conv whose dilation spans the series is its centre tap alone.
         """
-        tap = self.centre_tap(length)
-        if tap is None:
-            raise ValueError(
-                f"conv with dilation {self.conv.dilation[0]} is not pointwise at length {length}"
-            )
-        return F.linear(h, self.conv.weight[:, :, tap], self.conv.bias)
+        length = h.shape[1]
+        dilation, kernel = self.conv.dilation[0], self.conv.kernel_size[0]
+        offsets = [j * dilation - self.pad[0] for j in range(kernel)]
+        live = [j for j, offset in enumerate(offsets) if abs(offset) < length]
+        weight = self.conv.weight  # (C_out, C_in, k)
+        if not live:  # every tap reads padding (an even kernel on a very short series)
+            return F.linear(h, weight[:, :, 0] * 0.0, self.conv.bias)
+        if len(live) == 1:
+            tap = live[0]
+            if offsets[tap] == 0:
+                return F.linear(h, weight[:, :, tap], self.conv.bias)
+        left = max(0, -min(offsets[j] for j in live))
+        right = max(0, max(offsets[j] for j in live))
+        padded = F.pad(h, (0, 0, left, right))  # (B, left + T + right, C_in)
+        columns = torch.cat(
+            [padded[:, left + offsets[j] : left + offsets[j] + length] for j in live],
+            dim=-1,
+        )  # (B, T, taps * C_in), tap-major
+        stacked = weight[:, :, live].permute(0, 2, 1).reshape(weight.shape[0], -1)
+        return F.linear(columns, stacked, self.conv.bias)  # (B, T, C_out)
 
     def forward(self, x: Tensor) -> Tensor:
         tap = self.centre_tap(x.shape[-1])
@@ -119,13 +134,19 @@ class DilatedConvBlock(nn.Module):
             and self.conv2.centre_tap(length) is not None
         )
 
-    def steps(self, h: Tensor, length: int) -> Tensor:
-        """The block on a step-major layout, (B, T, C_in) -> (B, T, C_out), when :meth:`is_pointwise`."""
+    def steps(self, h: Tensor, valid: Tensor | None = None) -> Tensor:
+        """The block on a step-major layout, (B, T, C_in) -> (B, T, C_out).
+
+        ``valid`` (B, T, 1) zeroes steps past each row's length after each conv.
+        """
         residual = h
         if self.projector is not None:
             residual = F.linear(h, self.projector.weight[:, :, 0], self.projector.bias)
-        h = self.conv1.steps(F.gelu(h), length)
-        return self.conv2.steps(F.gelu(h), length) + residual
+        h = self.conv1.steps(F.gelu(h))
+        if valid is not None:
+            h = h * valid  # steps past the end act as the conv's zero padding
+        h = self.conv2.steps(F.gelu(h)) + residual
+        return h if valid is None else h * valid
 
     def forward(self, x: Tensor, valid: Tensor | None = None) -> Tensor:
         """(B, C_in, T) -> (B, C_out, T); ``valid`` (B, 1, T) zeroes steps past each row's length."""
@@ -234,31 +255,27 @@ class DilatedConvEncoder(nn.Module):
         if lengths is not None:
             steps = torch.arange(length, device=x.device)
             valid = steps < lengths.to(x.device)[:, None]  # (B, T)
-            valid = valid.unsqueeze(1).to(h.dtype)  # (B, T) -> (B, 1, T)
-        # The last blocks, whose dilation spans the series, act step by step:
-        # they run step-major as matrix products (and on the window alone).
+            valid = valid.unsqueeze(-1).to(h.dtype)  # (B, T) -> (B, T, 1)
+            h = h * valid
+        # Every block runs step-major (B, T, C). The last blocks, whose
+        # dilation spans the series, act step by step: with a window they run
+        # on the window alone.
         blocks = list(self.blocks)
         split = len(blocks)
-        while split > 0 and blocks[split - 1].is_pointwise(length):
-            split -= 1
-        if split > 0:
-            h = h.transpose(1, 2).contiguous()  # (B, T, hidden) -> (B, hidden, T)
-            if valid is not None:
-                h = h * valid
-            for block in blocks[:split]:
-                h = block(h, valid)
-            h = h.transpose(1, 2)  # (B, C, T) -> (B, T, C), a view
+        if window is not None:
+            while split > 0 and blocks[split - 1].is_pointwise(length):
+                split -= 1
+        for block in blocks[:split]:
+            h = block.steps(h, valid)
         if window is not None:
             starts, width = window
             index = starts.to(h.device)[:, None] + torch.arange(width, device=h.device)
             h = torch.gather(
                 h, 1, index[:, :, None].expand(-1, -1, h.shape[2])
             )  # (B, width, C)
-        for block in blocks[split:]:
-            h = block.steps(h, length)
-        if window is None and valid is not None:
-            # pointwise blocks leave padding steps non-zero
-            h = h * valid.transpose(1, 2)
+            # pointwise at this length: the window lies inside each row, no mask needed
+            for block in blocks[split:]:
+                h = block.steps(h)
         # (B, T or width, D) -> (B, D, T or width)
         return self._dropout(h).transpose(1, 2)
 
