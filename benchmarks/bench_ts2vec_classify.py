@@ -88,8 +88,9 @@ def main() -> None:
         for name in args.sets:
             results[name] = []
             for seed in args.seeds:
-                if log.get(name, seed) is not None:
-                    results[name].append(log.get(name, seed))
+                logged = log.get(name, seed)
+                if logged is not None:
+                    results[name].append(logged)
                     continue
                 torch.manual_seed(seed)
                 row = {"name": name, "seed": seed, **run_one(name, seed, tmp)}

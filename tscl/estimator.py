@@ -9,6 +9,7 @@ allowed for gaps and variable lengths); internally tscl is channels-first.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +17,13 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
-from torch import nn
 
 from tscl.config import Component, DataConfig, RunConfig, TrainConfig
 from tscl.data.normalize import ChannelScaler
 from tscl.data.sections import prepare_pretraining_array
-from tscl.encoders import ENCODERS
 from tscl.errors import DataError, TsclError
-from tscl.methods import METHODS
 from tscl.methods.ts2vec import default_steps
-from tscl.registry import build, lookup
-from tscl.train.build import RECIPE_ENCODER_DEFAULTS
+from tscl.train.build import RECIPE_ENCODER_DEFAULTS, build_method
 from tscl.train.bundle import EncoderBundle, load_bundle, save_bundle
 from tscl.train.device import resolve_device
 from tscl.train.loop import TrainResult, fit
@@ -96,22 +93,6 @@ class ContrastiveEncoder(TransformerMixin, BaseEstimator):
         self.encode_batch_size = encode_batch_size
         self.verbose = verbose
 
-    def _build_method(self, in_channels: int) -> nn.Module:
-        encoder_params = {
-            "hidden_dims": self.hidden_dims,
-            "output_dims": self.output_dims,
-            "depth": self.depth,
-        }
-        encoder = build(
-            ENCODERS,
-            self.encoder,
-            encoder_params,
-            kind="encoder",
-            in_channels=in_channels,
-        )
-        recipe = lookup(METHODS, self.method, kind="method")
-        return recipe(encoder, max_train_length=self.max_train_length)
-
     def fit(self, X: Any, y: Any = None) -> ContrastiveEncoder:
         """Pretrains on ``X`` (N, T) or (N, T, C); ``y`` is ignored (self-supervised)."""
         x = as_channels_first(X)
@@ -120,18 +101,11 @@ class ContrastiveEncoder(TransformerMixin, BaseEstimator):
             raise DataError(
                 "X", f"need at least 2 series with observed values, got {len(train)}"
             )
-        seed = 0 if self.random_state is None else int(self.random_state)
+        config = self._run_config()
         steps = self.n_iters if self.n_iters is not None else default_steps(x.size)
-        settings = TrainConfig(
-            batch_size=self.batch_size,
-            lr=self.lr,
-            seed=seed,
-            device=self.device,
-            progress=self.verbose,
-            averaging="swa",
-        )
-        torch.manual_seed(seed)  # initial weights come from the seed too
-        method = self._build_method(x.shape[1])
+        settings = replace(config.train, progress=self.verbose)
+        torch.manual_seed(settings.seed)  # initial weights come from the seed too
+        method = build_method(config, x.shape[1])
         result: TrainResult = fit(
             method, torch.from_numpy(train), settings, max_steps=steps
         )

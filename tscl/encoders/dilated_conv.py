@@ -46,39 +46,42 @@ class SamePadConv(nn.Module):
         )
         self.explicit_pad = not symmetric
 
-    def centre_tap(self, length: int) -> int | None:
-        """The only tap that can touch the input when the dilation spans the series.
+    def live_taps(self, length: int) -> tuple[list[int], list[int]]:
+        """Each tap's offset, and the taps that can read the input of a series of ``length``.
 
-        Tap j reads input t + j * dilation - pad_left for output t; once every
-        other tap's offset is at least ``length`` away it only ever reads the
-        zero padding, so the conv equals a 1x1 conv with tap j (same output,
-        same gradients) at a third of the cost (TS2Vec's last blocks on short
-        series). Returns that tap's index, or None when several taps are live.
+        Tap j reads input t + offset_j for output t (offset_j = j * dilation -
+        pad_left); a tap with |offset_j| >= length only ever reads the zero
+        padding, so leaving it out changes neither output nor gradients.
         """
         dilation, kernel = self.conv.dilation[0], self.conv.kernel_size[0]
         offsets = [j * dilation - self.pad[0] for j in range(kernel)]
         live = [j for j, offset in enumerate(offsets) if abs(offset) < length]
+        return offsets, live
+
+    def centre_tap(self, length: int) -> int | None:
+        """The only live tap when the dilation spans the series, if it reads step t itself.
+
+        The conv is then a 1x1 conv with that tap (TS2Vec's last blocks on
+        short series). Returns None when several taps are live.
+        """
+        offsets, live = self.live_taps(length)
         return live[0] if len(live) == 1 and offsets[live[0]] == 0 else None
 
     def steps(self, h: Tensor) -> Tensor:
         """The same conv on a step-major layout: (B, T, C_in) -> (B, T, C_out).
 
-        Computed as one matrix product over the stacked taps (im2col), which
-        at TS2Vec's sizes is faster on CPU than a 1-D convolution with its
-        backward pass. Taps that can only read the zero padding are left out,
-        so a conv whose dilation spans the series is its centre tap alone.
+        Computed as one matrix product over the stacked live taps (im2col),
+        which at TS2Vec's sizes is faster on CPU than a 1-D convolution with
+        its backward pass; a conv whose dilation spans the series is its
+        centre tap alone.
         """
         length = h.shape[1]
-        dilation, kernel = self.conv.dilation[0], self.conv.kernel_size[0]
-        offsets = [j * dilation - self.pad[0] for j in range(kernel)]
-        live = [j for j, offset in enumerate(offsets) if abs(offset) < length]
+        offsets, live = self.live_taps(length)
         weight = self.conv.weight  # (C_out, C_in, k)
         if not live:  # every tap reads padding (an even kernel on a very short series)
             return F.linear(h, weight[:, :, 0] * 0.0, self.conv.bias)
-        if len(live) == 1:
-            tap = live[0]
-            if offsets[tap] == 0:
-                return F.linear(h, weight[:, :, tap], self.conv.bias)
+        if len(live) == 1 and offsets[live[0]] == 0:
+            return F.linear(h, weight[:, :, live[0]], self.conv.bias)
         left = max(0, -min(offsets[j] for j in live))
         right = max(0, max(offsets[j] for j in live))
         padded = F.pad(h, (0, 0, left, right))  # (B, left + T + right, C_in)
@@ -90,10 +93,6 @@ class SamePadConv(nn.Module):
         return F.linear(columns, stacked, self.conv.bias)  # (B, T, C_out)
 
     def forward(self, x: Tensor) -> Tensor:
-        tap = self.centre_tap(x.shape[-1])
-        if tap is not None:
-            weight = self.conv.weight[:, :, tap : tap + 1]  # (C_out, C_in, 1)
-            return F.conv1d(x, weight, self.conv.bias)
         if self.explicit_pad:
             x = F.pad(x, self.pad)  # (B, C, T) -> (B, C, T + total)
         return self.conv(x)
@@ -148,14 +147,9 @@ class DilatedConvBlock(nn.Module):
         h = self.conv2.steps(F.gelu(h)) + residual
         return h if valid is None else h * valid
 
-    def forward(self, x: Tensor, valid: Tensor | None = None) -> Tensor:
-        """(B, C_in, T) -> (B, C_out, T); ``valid`` (B, 1, T) zeroes steps past each row's length."""
-        residual = x if self.projector is None else self.projector(x)
-        x = self.conv1(F.gelu(x))
-        if valid is not None:
-            x = x * valid  # steps past the end act as the conv's zero padding
-        x = self.conv2(F.gelu(x)) + residual
-        return x if valid is None else x * valid
+    def forward(self, x: Tensor) -> Tensor:
+        """(B, C_in, T) -> (B, C_out, T), through :meth:`steps`."""
+        return self.steps(x.transpose(1, 2)).transpose(1, 2)
 
 
 class DilatedConvEncoder(nn.Module):

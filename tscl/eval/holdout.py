@@ -73,9 +73,7 @@ def logistic_holdout_protocol(
             if score > best[0]:
                 best = (score, c, weight, copy.deepcopy(probe))
     score, c, weight, chosen = best
-    model = make_pipeline(
-        scaler, chosen
-    )  # fitted on the training split at the chosen setting
+    model = make_pipeline(scaler, chosen)  # fitted on train at the chosen setting
     return {
         **score_test(model, test, test_y),
         "C": c,

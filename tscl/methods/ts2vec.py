@@ -115,9 +115,8 @@ class TS2Vec(nn.Module):
             lengths = torch.tensor([len_a] * len(view_a) + [len_b] * len(view_b))
         starts = torch.tensor([len_a - crop_len] * len(view_a) + [0] * len(view_b))
         z = self.encoder(batch, lengths=lengths, window=(starts, crop_len))
-        return z[: len(view_a)], z[
-            len(view_a) :
-        ]  # (2B, D, crop_len) -> 2 x (B, D, crop_len)
+        # (2B, D, crop_len) -> 2 x (B, D, crop_len)
+        return z[: len(view_a)], z[len(view_a) :]
 
 
 def default_steps(num_values: int) -> int:

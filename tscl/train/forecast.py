@@ -11,6 +11,7 @@ after a split point enters any feature of that split.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,10 @@ class ForecastData:
             "test": slice(val_end, test_end),
         }[name]
 
+    def targets(self, name: str) -> np.ndarray:
+        """The target columns of one split, (T_s, C_t)."""
+        return self.x[NUM_COVARIATES:, self.split(name)].T
+
 
 def prepare_forecast(
     series: Series, *, targets: list[str], borders: tuple[int, int, int]
@@ -90,6 +95,32 @@ def prepare_forecast(
     )
 
 
+def causal_split_features(
+    encode_fn: Callable[[torch.Tensor], torch.Tensor],
+    data: ForecastData,
+    *,
+    padding: int = 200,
+    batch_size: int = 256,
+) -> dict[str, np.ndarray]:
+    """Features (T_s, D) for each split from causal windows, encoded split by split.
+
+    ``encode_fn`` maps windows (B, C, padding + 1) -> (B, D, padding + 1), as
+    for :func:`tscl.eval.forecast.causal_sliding_embed`; a split's windows
+    reach back ``padding`` steps into earlier rows, never past its end.
+    """
+    features = {}
+    for name in ("train", "val", "test"):
+        part = data.split(name)
+        context = max(0, part.start - padding)  # past steps only
+        # (C, context + T_s): nothing after the split's end
+        window = data.x[:, context : part.stop]
+        out = causal_sliding_embed(
+            encode_fn, window, padding=padding, batch_size=batch_size
+        )
+        features[name] = out[part.start - context :]  # (T_s, D)
+    return features
+
+
 def split_features(
     encoder: nn.Module,
     data: ForecastData,
@@ -98,24 +129,16 @@ def split_features(
     batch_size: int = 256,
     device: str = "auto",
 ) -> dict[str, np.ndarray]:
-    """Causal sliding-window features (T_s, D) for each split, encoded split by split."""
+    """Causal sliding-window embeddings (T_s, D) of each split (:func:`causal_split_features`)."""
     target = resolve_device(device)
     encoder = encoder.to(target).eval()
 
     def encode_fn(batch: torch.Tensor) -> torch.Tensor:
         return encoder(batch.to(target))
 
-    features = {}
-    for name in ("train", "val", "test"):
-        part = data.split(name)
-        context = max(0, part.start - padding)  # past steps only
-        window = data.x[
-            :, context : part.stop
-        ]  # (C, context + T_s), nothing after the split's end
-        out = causal_sliding_embed(
-            encode_fn, window, padding=padding, batch_size=batch_size
-        )
-        features[name] = out[part.start - context :]  # (T_s, D)
+    features = causal_split_features(
+        encode_fn, data, padding=padding, batch_size=batch_size
+    )
     encoder.cpu()
     return features
 
@@ -136,10 +159,7 @@ def forecast_evaluate(
     "test_true", (n, H, C_t) arrays of the test windows.
     """
     features = split_features(encoder, data, padding=padding, device=device)
-    targets = {
-        name: data.x[NUM_COVARIATES:, data.split(name)].T
-        for name in ("train", "val", "test")
-    }  # (T_s, C_t)
+    targets = {name: data.targets(name) for name in ("train", "val", "test")}
     return ridge_forecast_protocol(
         features,
         targets,

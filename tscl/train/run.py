@@ -216,7 +216,7 @@ def evaluate_forecast(
     "forecast_examples" entry ({H: (context, truth, prediction)} of the last
     test window, first target) is for plots, not for logging as metrics.
     """
-    from tscl.train.forecast import NUM_COVARIATES, forecast_evaluate
+    from tscl.train.forecast import forecast_evaluate
 
     data = arrays.forecast
     if data is None:
@@ -236,14 +236,13 @@ def evaluate_forecast(
     metrics: dict[str, Any] = {}
     for name in ("mse", "mae", "val_mse"):
         for horizon in horizons:
-            key = f"val_mse_h{horizon}" if name == "val_mse" else f"{name}_h{horizon}"
-            metrics[key] = scores[horizon][name]
+            metrics[f"{name}_h{horizon}"] = scores[horizon][name]
         metrics[name] = float(np.mean([scores[h][name] for h in horizons]))
-    test = data.split("test")
+    target = data.targets("test")[:, 0]  # the first target, (T_test,)
     examples = {}
     for horizon in horizons:
         start = len(scores[horizon]["test_pred"]) - 1  # the last test window
-        context = data.x[NUM_COVARIATES, test][max(0, start - 2 * horizon) : start + 1]
+        context = target[max(0, start - 2 * horizon) : start + 1]
         examples[horizon] = (
             context,
             scores[horizon]["test_true"][start, :, 0],
