@@ -30,11 +30,12 @@ from tscl.config import TrainConfig
 from tscl.data.read_csv import read_csv_series
 from tscl.data.sections import prepare_pretraining_array
 from tscl.encoders.dilated_conv import DilatedConvEncoder
-from tscl.eval.forecast import causal_sliding_embed, ridge_forecast_protocol
+from tscl.eval.forecast import ridge_forecast_protocol
 from tscl.methods.ts2vec import TS2Vec, default_steps
 from tscl.train.forecast import (
     NUM_COVARIATES,
     ForecastData,
+    causal_split_features,
     forecast_evaluate,
     prepare_forecast,
 )
@@ -65,19 +66,18 @@ def load_etth1() -> ForecastData:
 
 
 def baselines(
-    data: ForecastData, horizons: list[int], padding: int = 200, lags: int = 48
+    data: ForecastData, horizons: list[int], padding: int = 200, lags: int = 0
 ) -> dict[str, dict[int, dict[str, float]]]:
     """Two encoder-free references on the same test samples.
 
     "last value": every future step predicted as the target at t.
-    "ridge on 48 lags": the same protocol (ridge, alpha on validation, the
+    "ridge on N lags": the same protocol (ridge, alpha on validation, the
     same ``padding`` leading training samples dropped) on the target's last
-    ``lags`` raw values instead of the embedding.
+    ``lags`` raw values instead of the embedding; by default (0) the
+    ``padding + 1`` values of the causal window the encoder sees.
     """
-    targets = {
-        name: data.x[NUM_COVARIATES:, data.split(name)].T
-        for name in ("train", "val", "test")
-    }  # (T_s, C_t)
+    lags = lags or padding + 1
+    targets = {name: data.targets(name) for name in ("train", "val", "test")}
     last = {}
     for horizon in horizons:
         test = targets["test"]  # (T, C_t)
@@ -95,20 +95,13 @@ def baselines(
         window = window[:, NUM_COVARIATES:].nan_to_num(0.0)
         return window.reshape(len(window), -1, 1)
 
-    features = {}
-    for name in ("train", "val", "test"):
-        part = data.split(name)
-        context = max(0, part.start - padding)
-        raw = causal_sliding_embed(
-            flatten, data.x[:, context : part.stop], padding=padding
-        )
-        features[name] = raw[part.start - context :]
+    # window t holds steps t - lags + 1 .. t
+    features = causal_split_features(flatten, data, padding=lags - 1)
     ridge = ridge_forecast_protocol(features, targets, horizons, drop=padding)
     return {"last value": last, f"ridge on {lags} lags": ridge}
 
 
-def run_seed(seed: int, horizons: list[int]) -> dict[str, object]:
-    data = load_etth1()
+def run_seed(data: ForecastData, seed: int, horizons: list[int]) -> dict[str, object]:
     train = prepare_pretraining_array(
         data.x[None, :, : BORDERS[0]], 3000
     )  # (sections, C, 3000)
@@ -141,6 +134,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     log = RunLog("ts2vec_forecast", ("seed",), fresh=args.fresh)
+    data = load_etth1()
     runs = []
     for seed in args.seeds:
         logged = log.get(seed)
@@ -150,7 +144,7 @@ def main() -> None:
             scores = {int(h): s for h, s in logged["scores"].items()}
             runs.append({**logged, "scores": scores})
             continue
-        runs.append(run_seed(seed, args.horizons))
+        runs.append(run_seed(data, seed, args.horizons))
         log.add(
             {
                 "seed": seed,
@@ -188,7 +182,7 @@ def main() -> None:
             f"{horizon:>4d} {mse_mean:>9.4f} ± {mse_std:.4f} {mae_mean:>9.4f} ± {mae_std:.4f} "
             f"{ref_mse:>7.4f}/{ref_mae:.4f} {pub_mse:>5.3f}/{pub_mae:.3f} {ratio:>8.3f}"
         )
-    reference = baselines(load_etth1(), args.horizons)
+    reference = baselines(data, args.horizons)
     for name, scores in reference.items():
         print(
             f"baseline, {name}: "
