@@ -29,16 +29,16 @@ from benchmarks.common import RunLog, data_dir, mean_std, write_results
 from tscl.config import TrainConfig
 from tscl.data.read_csv import read_csv_series
 from tscl.data.sections import prepare_pretraining_array
-from tscl.encoders.dilated_conv import DilatedConvEncoder
-from tscl.eval.forecast import ridge_forecast_protocol
-from tscl.methods.ts2vec import TS2Vec, default_steps
-from tscl.train.forecast import (
+from tscl.domains.forecast.protocol import (
     NUM_COVARIATES,
     ForecastData,
     causal_split_features,
     forecast_evaluate,
     prepare_forecast,
 )
+from tscl.encoders.dilated_conv import DilatedConvEncoder
+from tscl.eval.forecast import ridge_forecast_protocol
+from tscl.methods.ts2vec import TS2Vec, default_steps
 from tscl.train.loop import fit
 
 PUBLISHED = {

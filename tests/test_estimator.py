@@ -10,20 +10,26 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import Pipeline
 
 from tscl import ContrastiveEncoder
+from tscl.bundle import load_bundle
 from tscl.config import load_config
 from tscl.data.read_ts import read_ts
+from tscl.data.training import SignalSet, TrainingData
+from tscl.domains.archive.load import fit_scaler
 from tscl.errors import DataError
-from tscl.train.build import Arrays, normalise
-from tscl.train.bundle import load_bundle
 from tscl.train.run import embed, pretrain
 
 
-def archive_like(x: np.ndarray) -> Arrays:
-    """(N, C, T) unlabelled train/test arrays, normalised on train as the CLI does."""
-    arrays = Arrays(
-        train_x=x.astype(np.float32), train_y=None, test_x=x.copy(), test_y=None
+def archive_like(x: np.ndarray) -> TrainingData:
+    """(N, C, T) unlabelled train/test splits, normalised on train as the CLI does."""
+    x = x.astype(np.float32)
+    scaler = fit_scaler(x, "auto")
+    if scaler is not None:
+        x = scaler.transform(x).astype(np.float32)
+    return TrainingData(
+        train=SignalSet(x=x),
+        test=SignalSet(x=x.copy()),
+        preprocessing={"scaler": None if scaler is None else scaler.to_dict()},
     )
-    return normalise(arrays, "auto")
 
 
 SMALL = {
@@ -108,7 +114,7 @@ def test_saved_estimator_is_an_encoder_bundle_and_run_bundles_load(
         x[:20, None, :] * 5.0 + 3.0
     )  # (N, 1, T), not z-normalised: a scaler is fitted
     arrays = archive_like(scaled)
-    output = pretrain(config, run_dir=tmp_path / "run", arrays=arrays)
+    output = pretrain(config, run_dir=tmp_path / "run", data=arrays)
     assert output.bundle.scaler is not None
     loaded = ContrastiveEncoder.load(output.bundle_path)
     expected = embed(output.bundle.encoder, output.bundle.preprocess(scaled))

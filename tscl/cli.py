@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from tscl import __version__
 from tscl.errors import TsclError
 from tscl.sweep import add_sweep_command
@@ -121,9 +123,22 @@ def add_data_command(subparsers: Subparsers) -> None:
 
 
 def _config_from(args: argparse.Namespace) -> RunConfig:
-    from tscl.config import load_config
+    """The resolved run config (domain defaults under the YAML and overrides), every name checked."""
+    from tscl.domains import load_run_config
+    from tscl.train.build import check_config
 
-    return load_config(args.config, args.overrides)
+    config = load_run_config(args.config, args.overrides)
+    check_config(config)
+    return config
+
+
+def _examples(data: Any, count: int) -> Any:
+    """The first test rows as (n, C, T) values (None for event data)."""
+    from tscl.data.training import SignalSet
+
+    if isinstance(data.test, SignalSet):
+        return data.test.rows(np.arange(min(count, len(data.test))))
+    return None
 
 
 def _log_plots(
@@ -186,15 +201,14 @@ def _print_metrics(title: str, metrics: dict[str, Any]) -> None:
 def _pretrain(args: argparse.Namespace) -> int:
     """Pretrain (and with --evaluate score the test split once) in one tracked MLflow run."""
     from tscl.track import RunTracker
-    from tscl.train.run import embed, evaluate, load_arrays, new_run_dir, pretrain
+    from tscl.train.run import embed_set, evaluate, load_data, new_run_dir, pretrain
 
-    config = _config_from(
-        args
-    )  # unknown keys and bad types fail here, before any data is read
+    # Unknown keys, bad types and unknown component names fail here, before any data is read.
+    config = _config_from(args)
     run_dir = Path(args.run_dir) if args.run_dir else new_run_dir(config)
-    arrays = load_arrays(config)
+    data = load_data(config)
     with RunTracker(
-        config, run_name=run_dir.name, run_dir=run_dir, source=arrays.source
+        config, run_name=run_dir.name, run_dir=run_dir, source=data.source
     ) as tracker:
         if config.train.workers > 1:
             from tscl.train.distributed import pretrain_distributed
@@ -204,7 +218,7 @@ def _pretrain(args: argparse.Namespace) -> int:
             output = pretrain_distributed(
                 config,
                 num_workers=config.train.workers,
-                arrays=arrays,
+                data=data,
                 run_dir=run_dir,
                 callbacks=[tracker.log_step],
             )
@@ -213,7 +227,7 @@ def _pretrain(args: argparse.Namespace) -> int:
                 config,
                 run_dir=run_dir,
                 resume=args.resume,
-                arrays=arrays,
+                data=data,
                 callbacks=[tracker.log_step],
             )
         result = output.result
@@ -226,7 +240,7 @@ def _pretrain(args: argparse.Namespace) -> int:
         if args.evaluate:
             metrics = evaluate(
                 output.bundle,
-                arrays,
+                data,
                 protocol=config.eval.protocol,
                 seed=config.train.seed,
             )
@@ -236,22 +250,19 @@ def _pretrain(args: argparse.Namespace) -> int:
                 f"{config.dataset} test split, {config.eval.protocol} protocol:",
                 metrics,
             )
-            if arrays.test_y is not None:
-                z = embed(
-                    output.bundle.encoder,
-                    arrays.test_x[:2000],
-                    device=config.train.device,
-                )
+            if data.test.y is not None:
+                shown = data.test.subset(np.arange(min(2000, len(data.test))))
+                z = embed_set(output.bundle.encoder, shown, device=config.train.device)
         _log_plots(
             tracker,
             result.history,
             z,
-            None if z is None else arrays.test_y[:2000],
-            arrays.class_names,
+            None if z is None else data.test.y[:2000],
+            data.class_names,
         )
         model_uri = tracker.log_encoder(
             output.bundle,
-            arrays.test_x[:4],
+            _examples(data, 4),
             metrics,
             bundle_path=output.bundle_path,
             training_seconds=result.seconds,
@@ -266,31 +277,32 @@ def _pretrain(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     """Evaluate a pretrained run's encoder on its data set's test split (a tracked run of its own)."""
-    from tscl.config import load_config
+    from tscl.bundle import load_bundle
+    from tscl.domains import load_run_config
     from tscl.track import RunTracker
-    from tscl.train.bundle import load_bundle
-    from tscl.train.run import BUNDLE_NAME, embed, evaluate, load_arrays
+    from tscl.train.run import BUNDLE_NAME, embed_set, evaluate, load_data
 
     run = Path(args.run)
     bundle = load_bundle(run / BUNDLE_NAME)
     # The run's own config, with any key=value overrides (e.g. eval.protocol=logistic) on top.
-    config = load_config(None, args.overrides, base=bundle.config)
-    arrays = load_arrays(config)
+    config = load_run_config(None, args.overrides, base=bundle.config)
+    data = load_data(config)
     with RunTracker(
         config,
         run_name=f"evaluate-{run.name}",
         run_dir=run,
-        source=arrays.source,
+        source=data.source,
         tags={"tscl.kind": "evaluate", "tscl.pretrain_run_dir": str(run)},
     ) as tracker:
         metrics = evaluate(
-            bundle, arrays, protocol=config.eval.protocol, seed=config.train.seed
+            bundle, data, protocol=config.eval.protocol, seed=config.train.seed
         )
         _log_forecast_plots(tracker, metrics)
         tracker.log_metrics(_metric_names(metrics))
-        if arrays.test_y is not None:
-            z = embed(bundle.encoder, arrays.test_x[:2000], device=config.train.device)
-            _log_plots(tracker, [], z, arrays.test_y[:2000], arrays.class_names)
+        if data.test.y is not None:
+            shown = data.test.subset(np.arange(min(2000, len(data.test))))
+            z = embed_set(bundle.encoder, shown, device=config.train.device)
+            _log_plots(tracker, [], z, data.test.y[:2000], data.class_names)
     _print_metrics(
         f"{config.dataset} test split, {config.eval.protocol} protocol:", metrics
     )
@@ -299,8 +311,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _embed(args: argparse.Namespace) -> int:
     """Embed new recordings with a logged / registered encoder; write a parquet table."""
+    from tscl.domains.embed_file import embed_file
     from tscl.track import load_encoder
-    from tscl.train.embed_file import embed_file
 
     encoder = load_encoder(args.model, uri=args.tracking_uri or "")
     table = embed_file(encoder.bundle, Path(args.input), encode=encoder)

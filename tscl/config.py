@@ -22,7 +22,9 @@ from tscl.errors import ConfigError
 
 PRESETS_DIR = Path(__file__).parent / "configs"
 # Keys whose value may be given as a bare name: `encoder=resnet1d` means `encoder.name=resnet1d`.
-COMPONENT_KEYS = ("encoder",)
+COMPONENT_KEYS = ("encoder", "loss", "data.source")
+# Keys holding a list of components: `augment=[jitter,scaling]` means two entries with default params.
+COMPONENT_LIST_KEYS = ("augment",)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,10 @@ class DataConfig:
     max_train_length: int = (
         3000  # longer training series are cut into sections (TS2Vec)
     )
-    options: dict[str, Any] = field(default_factory=dict)  # loader keyword arguments
+    options: dict[str, Any] = field(default_factory=dict)  # the domain loader's options
+    # How training batches are drawn: uniform | grouped (k windows of m recordings of p
+    # subjects per batch) | slices (random contiguous slices per event sequence).
+    source: Component = field(default_factory=lambda: Component("uniform"))
 
 
 @dataclass(frozen=True)
@@ -105,9 +110,11 @@ class RunConfig:
     """Everything one pretraining run needs."""
 
     method: str = "ts2vec"
-    domain: str = ""  # "" = none / inferred from the data set card
-    dataset: str = "ECG200"
+    domain: str = ""  # "" = inferred from the data set (its card or file format)
+    dataset: str = "ECG200"  # a catalog name or a path to your own file / folder
     encoder: Component = field(default_factory=lambda: Component("dilated_conv"))
+    augment: list[Component] = field(default_factory=list)  # applied to each view
+    loss: Component = field(default_factory=Component)  # "" = the method's own loss
     method_params: dict[str, Any] = field(default_factory=dict)
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -122,10 +129,25 @@ def _normalise_overrides(overrides: Sequence[str]) -> list[str]:
         if "=" not in item:
             raise ConfigError(f"override '{item}' is not of the form key=value")
         key, value = item.split("=", 1)
-        if key in COMPONENT_KEYS:
+        if key in COMPONENT_KEYS and not value.lstrip().startswith("{"):
             key = f"{key}.name"
         result.append(f"{key}={value}")
     return result
+
+
+def _component_layer(layer: Any) -> Any:
+    """Bare names in a YAML / override layer -> component entries ({name: ...})."""
+    for key in COMPONENT_LIST_KEYS:
+        items = layer.get(key) if hasattr(layer, "get") else None
+        if items is not None and OmegaConf.is_list(items):
+            layer[key] = [
+                {"name": item} if isinstance(item, str) else item for item in items
+            ]
+    for key in COMPONENT_KEYS:
+        value = OmegaConf.select(layer, key, default=None)
+        if isinstance(value, str):
+            OmegaConf.update(layer, key, {"name": value}, merge=False)
+    return layer
 
 
 def _suggest(key: str) -> str:
@@ -160,8 +182,9 @@ def load_config(
     overrides: Sequence[str] = (),
     *,
     base: RunConfig | None = None,
+    defaults: dict[str, Any] | None = None,
 ) -> RunConfig:
-    """Merges schema defaults (or ``base``), an optional YAML file and ``key=value`` overrides.
+    """Merges schema defaults (or ``base``), ``defaults`` (a domain's), a YAML file and overrides.
 
     Raises:
         ConfigError: naming the key, for unknown keys, wrong types or bad YAML.
@@ -169,13 +192,13 @@ def load_config(
     schema = OmegaConf.structured(base if base is not None else RunConfig)
     layers = [schema]
     try:
+        if defaults:
+            layers.append(_component_layer(OmegaConf.create(defaults)))
         if path is not None:
             preset = resolve_preset(path)
-            loaded = OmegaConf.load(preset)
-            if isinstance(loaded.get("encoder"), str):
-                loaded.encoder = {"name": loaded.encoder}
-            layers.append(loaded)
-        layers.append(OmegaConf.from_dotlist(_normalise_overrides(overrides)))
+            layers.append(_component_layer(OmegaConf.load(preset)))
+        dotlist = OmegaConf.from_dotlist(_normalise_overrides(overrides))
+        layers.append(_component_layer(dotlist))
         merged = OmegaConf.merge(*layers)
         config = OmegaConf.to_object(merged)
     except OmegaConfBaseException as err:

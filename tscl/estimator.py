@@ -18,16 +18,17 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from tscl.builders import RECIPE_ENCODER_DEFAULTS
+from tscl.bundle import EncoderBundle, load_bundle, save_bundle
 from tscl.config import Component, DataConfig, RunConfig, TrainConfig
 from tscl.data.normalize import ChannelScaler
 from tscl.data.sections import prepare_pretraining_array
+from tscl.embedding import embed
 from tscl.errors import DataError, TsclError
 from tscl.methods.ts2vec import default_steps
-from tscl.train.build import RECIPE_ENCODER_DEFAULTS, build_method
-from tscl.train.bundle import EncoderBundle, load_bundle, save_bundle
+from tscl.train.build import build_method
 from tscl.train.device import resolve_device
 from tscl.train.loop import TrainResult, fit
-from tscl.train.run import embed
 
 
 def as_channels_first(X: Any, *, name: str = "X") -> np.ndarray:

@@ -1,4 +1,8 @@
-"""Contract tests run over every entry of tscl.encoders.ENCODERS."""
+"""Contract tests run over every signal entry of tscl.encoders.ENCODERS.
+
+Event-sequence encoders (EVENT_ENCODERS) take an EventBatch; their contract is
+in test_event_rnn.py.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 import pytest
 import torch
 
-from tscl.encoders import ENCODERS
+from tscl.encoders import ENCODERS, EVENT_ENCODERS
 
 # Small widths keep each test well under a second; defaults are built once below.
 SMALL: dict[str, dict[str, Any]] = {
@@ -16,7 +20,7 @@ SMALL: dict[str, dict[str, Any]] = {
     "resnet1d": {"hidden_dims": 8, "output_dims": 12, "num_blocks": 2},
     "transformer": {"patch_len": 4, "d_model": 12, "num_heads": 2, "num_layers": 2},
 }
-NAMES = sorted(ENCODERS)
+NAMES = sorted(set(ENCODERS) - set(EVENT_ENCODERS))
 
 
 def out_length(name: str, length: int) -> int:
@@ -32,7 +36,8 @@ def build(name: str, in_channels: int = 3) -> torch.nn.Module:
 
 
 def test_every_entry_has_small_settings() -> None:
-    assert set(SMALL) == set(ENCODERS)
+    assert set(SMALL) == set(NAMES)
+    assert set(EVENT_ENCODERS) <= set(ENCODERS)
 
 
 @pytest.mark.parametrize("name", NAMES)

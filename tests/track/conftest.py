@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from tscl.data.read_ts import read_ts
-from tscl.train.build import Arrays, archive_arrays
+from tscl.data.training import TrainingData as Arrays
+from tscl.domains.archive.load import archive_data as archive_arrays
 
 
 @pytest.fixture(scope="session")

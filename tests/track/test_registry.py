@@ -10,12 +10,12 @@ import pytest
 import wfdb
 from mlflow.tracking import MlflowClient
 
+from tscl.bundle import load_bundle
 from tscl.config import load_config
+from tscl.data.training import TrainingData as Arrays
 from tscl.errors import ConfigError, TsclError
 from tscl.track import RunTracker, register, register_best, set_alias
 from tscl.track.model import embed_series
-from tscl.train.build import Arrays
-from tscl.train.bundle import load_bundle
 from tscl.train.run import pretrain
 
 NAME = "ecg200-encoder"
@@ -42,7 +42,7 @@ def store(tmp_path_factory: pytest.TempPathFactory, ecg200: Arrays) -> dict:
         run_dir = root / f"run{seed}"
         with RunTracker(config, run_dir=run_dir, source=arrays.source) as tracker:
             output = pretrain(
-                config, run_dir=run_dir, arrays=arrays, callbacks=[tracker.log_step]
+                config, run_dir=run_dir, data=arrays, callbacks=[tracker.log_step]
             )
             tracker.log_metrics({"score": score})
             tracker.log_encoder(

@@ -23,11 +23,11 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from tscl.config import load_config
+from tscl.data.training import TrainingData as Arrays
 from tscl.errors import TsclError
 from tscl.eval.plots import plot_loss_curves
 from tscl.track import RunTracker, TrackingWarning, register, resend_unsent
 from tscl.track.model import embed_series
-from tscl.train.build import Arrays
 from tscl.train.run import pretrain
 
 # About 30 s on a quiet 2-core machine (server start, a fresh process loading the
@@ -136,7 +136,7 @@ def test_track_register_and_load_champion_in_a_new_process(
         output = pretrain(
             config,
             run_dir=tmp_path / "run",
-            arrays=arrays,
+            data=arrays,
             callbacks=[tracker.log_step],
         )
         model_uri = tracker.log_encoder(
@@ -187,7 +187,7 @@ def test_unreachable_server_fails_before_training(
         pretrain(
             config,
             run_dir=tmp_path / "run",
-            arrays=ecg200,
+            data=ecg200,
             callbacks=[lambda step, metrics: steps.append(step)],
         )
     assert str(caught.value) == (
@@ -219,7 +219,7 @@ def test_server_lost_mid_run_keeps_training_and_records(
         output = pretrain(
             config,
             run_dir=run_dir,
-            arrays=ecg200,
+            data=ecg200,
             callbacks=[tracker.log_step, stop_server_at_step_2],
         )
         tracker.log_figure(plot_loss_curves(output.result.history), "loss_curves")

@@ -18,6 +18,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 from tscl.config import load_config, to_yaml
+from tscl.data.training import TrainingData as Arrays
 from tscl.errors import TsclError
 from tscl.eval.plots import plot_embedding_map, plot_loss_curves
 from tscl.track import (
@@ -30,7 +31,6 @@ from tscl.track import (
 from tscl.track.logger import numeric_metrics, param_value
 from tscl.track.model import embed_series
 from tscl.track.provenance import git_state
-from tscl.train.build import Arrays
 from tscl.train.run import embed, evaluate, pretrain
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -49,7 +49,7 @@ def tracked(tmp_path_factory: pytest.TempPathFactory, ecg200: Arrays) -> dict:
     with RunTracker(config, run_name="tiny", run_dir=run_dir, flush_every=3) as tracker:
         tracker.log_data_source(arrays.source)
         output = pretrain(
-            config, run_dir=run_dir, arrays=arrays, callbacks=[tracker.log_step]
+            config, run_dir=run_dir, data=arrays, callbacks=[tracker.log_step]
         )
         metrics = evaluate(output.bundle, arrays)
         tracker.log_metrics(metrics)

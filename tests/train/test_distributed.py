@@ -12,11 +12,12 @@ import pytest
 import torch
 from torch import nn
 
+from tscl.bundle import load_bundle
 from tscl.config import load_config
 from tscl.data.read_ts import read_ts
+from tscl.data.training import TrainingData as Arrays
+from tscl.domains.archive.load import archive_data as archive_arrays
 from tscl.errors import ConfigError, DataError
-from tscl.train.build import Arrays, archive_arrays
-from tscl.train.bundle import load_bundle
 from tscl.train.distributed import (
     DistributedOutput,
     cluster_torch_config,
@@ -66,7 +67,7 @@ def two_worker_run(
     output = pretrain_distributed(
         config,
         num_workers=2,
-        arrays=ecg200,
+        data=ecg200,
         run_dir=tmp_path_factory.mktemp("distributed") / "run",
         callbacks=[lambda step, metrics: logged.append((step, metrics))],
     )
@@ -130,10 +131,10 @@ def test_a_one_machine_cluster_meets_through_a_file(
 def test_config_mistakes_fail_before_ray_starts(ecg200: Arrays, tmp_path: Path) -> None:
     config = load_config("tiny", ["train.schedule=linear"])
     with pytest.raises(ConfigError, match="train.schedule"):
-        pretrain_distributed(config, num_workers=2, arrays=ecg200, run_dir=tmp_path)
+        pretrain_distributed(config, num_workers=2, data=ecg200, run_dir=tmp_path)
     config = load_config("tiny", ["encoder.params.dept=3"])
     with pytest.raises(ConfigError, match="dept"):
-        pretrain_distributed(config, num_workers=2, arrays=ecg200, run_dir=tmp_path)
+        pretrain_distributed(config, num_workers=2, data=ecg200, run_dir=tmp_path)
 
 
 def test_a_worker_s_tscl_error_is_unwrapped_from_ray_s() -> None:

@@ -105,11 +105,11 @@ def test_checkpoint_is_atomic_and_complete(tmp_path: Path) -> None:
     assert {
         "method",
         "averaged",
-        "optimizer",
-        "scheduler",
+        "optimizers",
+        "schedulers",
         "scaler",
         "rng",
-        "sampler",
+        "source",
         "step",
         "config",
     } <= set(state)

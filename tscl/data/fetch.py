@@ -272,3 +272,10 @@ def verified_path(name: str, cache_dir: str | os.PathLike[str] | None = None) ->
             f"data set {card.name} {what} (run: tscl data fetch {card.name} --mirror DIR)",
         )
     return directory
+
+
+def ensure_fetched(name: str) -> None:
+    """Fetches a data set from the local mirror ($TSCL_DATA_MIRROR) when it is not in the cache yet."""
+    mirror = os.environ.get("TSCL_DATA_MIRROR")
+    if mirror and Path(mirror).is_dir() and unverified_files(load_card(name)):
+        fetch(name, mirror=Path(mirror))

@@ -77,10 +77,22 @@ def drop_empty(x: np.ndarray) -> np.ndarray:
     return x[observed_steps(x).any(axis=1)]
 
 
-def prepare_pretraining_array(x: np.ndarray, max_length: int) -> np.ndarray:
-    """Sections, centring and empty-sample removal, in TS2Vec's order."""
-    x = split_long_series(np.asarray(x, dtype=np.float32), max_length)
+def prepare_pretraining_array(
+    x: np.ndarray, max_length: int, *, return_rows: bool = False
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Sections, centring and empty-sample removal, in TS2Vec's order.
+
+    With ``return_rows`` also returns (N',) int64: the input row each output row
+    was cut from, so labels and hierarchy ids follow their rows.
+    """
+    x = np.asarray(x, dtype=np.float32)
+    sections = x.shape[-1] // max_length  # split_long_series keeps x when < 2
+    rows = np.repeat(np.arange(len(x)), sections if sections >= 2 else 1)
+    x = split_long_series(x, max_length)  # (N, C, T) -> (N * S, C, W), row-major in N
     observed = observed_steps(x)
     if (~observed[:, 0]).any() or (~observed[:, -1]).any():
         x = centre_varying_length(x)
-    return drop_empty(x)
+    keep = observed_steps(x).any(axis=1)
+    if return_rows:
+        return x[keep], rows[keep].astype(np.int64)
+    return x[keep]

@@ -1,1 +1,115 @@
-"""Domain modules: preprocessing, default augmentations and positives per signal family."""
+"""Domain modules: what each family of data brings to a run (loaders, preprocessing, defaults).
+
+``DOMAINS`` maps each ``domain=`` name to the module defining it (imported on
+first use, so ``tscl --help`` stays fast and MNE loads only for EEG). A domain
+module exposes one ``Domain`` named after it in upper case.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from pathlib import Path
+
+from tscl.config import RunConfig, load_config
+from tscl.domains.domain import Domain
+from tscl.errors import ConfigError
+from tscl.registry import lookup
+
+DOMAINS = {
+    "archive": "tscl.domains.archive",
+    "ecg": "tscl.domains.ecg",
+    "eeg": "tscl.domains.eeg",
+    "events": "tscl.domains.events",
+    "forecast": "tscl.domains.forecast",
+    "motion": "tscl.domains.motion",
+}
+
+# File kind -> the domain that reads it when no domain is named.
+FORMAT_DOMAINS = {
+    "ts": "archive",
+    "wfdb": "ecg",
+    "edf": "eeg",
+    "parquet": "events",
+    "npz": "motion",
+    "csv": "forecast",
+}
+# A card's own domain wins over its format for these (e.g. the EEG eye-state CSV);
+# .ts archives stay in the archive domain whatever their field.
+CARD_DOMAINS = ("ecg", "eeg", "motion", "events")
+
+
+def get_domain(name: str) -> Domain:
+    """The ``Domain`` registered as ``name`` (ConfigError listing the valid names)."""
+    module = importlib.import_module(lookup(DOMAINS, name, kind="domain"))
+    return getattr(module, name.upper())
+
+
+def file_kind(path: Path) -> str:
+    """The data format of a user's file or folder, from its suffix or contents."""
+    suffix = path.suffix.lower()
+    if suffix in (".hea", ".dat", ".atr") or path.with_suffix(".hea").is_file():
+        return "wfdb"
+    if path.is_dir():
+        for kind, pattern in (
+            ("wfdb", "*.hea"),
+            ("edf", "*.edf"),
+            ("parquet", "*.parquet"),
+        ):
+            if any(path.glob(pattern)) or any(path.glob(f"*/{pattern}")):
+                return kind
+        return "folder"
+    if suffix in (".gz",):
+        return "csv"
+    return suffix.lstrip(".")
+
+
+def infer_domain(dataset: str) -> str:
+    """The domain of a data set when the config names none: from its card, or its file kind."""
+    from tscl.data.catalog import card_names, load_card
+    from tscl.data.dataset_ref import as_path
+
+    path = as_path(dataset)
+    if path is None and dataset in card_names():
+        card = load_card(dataset)
+        if card.format != "ts" and card.domain in CARD_DOMAINS:
+            return card.domain
+        kind = card.format
+    elif path is not None:
+        kind = file_kind(path)
+    else:
+        raise ConfigError(
+            f"dataset '{dataset}' is neither a catalog name (tscl data list) "
+            "nor an existing path"
+        )
+    domain = FORMAT_DOMAINS.get(kind)
+    if domain is None or domain not in DOMAINS:
+        raise ConfigError(
+            f"dataset '{dataset}': no domain reads '{kind}' data yet; set domain= (one of {', '.join(sorted(DOMAINS))})"
+        )
+    return domain
+
+
+def load_run_config(
+    path: str | Path | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+    *,
+    base: RunConfig | None = None,
+) -> RunConfig:
+    """The run config with its domain's defaults under the YAML file and the overrides.
+
+    The domain is the one named (``domain=``), else inferred from the data set;
+    the returned config names it. With ``base`` (a saved run's config, domain
+    already resolved) only the overrides are applied.
+    """
+    if base is not None:
+        return load_config(path, overrides, base=base)
+    first = load_config(path, overrides)
+    name = first.domain or infer_domain(first.dataset)
+    domain = get_domain(name)
+    defaults = {
+        "dataset": domain.default_dataset,
+        **copy.deepcopy(dict(domain.defaults)),
+    }
+    defaults["domain"] = name
+    return load_config(path, overrides, defaults=defaults)

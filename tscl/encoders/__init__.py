@@ -7,6 +7,7 @@ attribute; its other constructor arguments are keywords.
 from __future__ import annotations
 
 from tscl.encoders.dilated_conv import DilatedConvEncoder
+from tscl.encoders.event_rnn import EventSequenceEncoder
 from tscl.encoders.heads import ProjectionHead
 from tscl.encoders.pooling import MaxPoolTime, max_pool_time
 from tscl.encoders.resnet1d import ResNet1D
@@ -14,13 +15,18 @@ from tscl.encoders.transformer import PatchTransformer
 
 ENCODERS = {
     "dilated_conv": DilatedConvEncoder,
+    "event_rnn": EventSequenceEncoder,
     "resnet1d": ResNet1D,
     "transformer": PatchTransformer,
 }
+# Entries that take an EventBatch (built from a field spec) instead of (B, C, T) signals.
+EVENT_ENCODERS = ("event_rnn",)
 
 __all__ = [
     "ENCODERS",
+    "EVENT_ENCODERS",
     "DilatedConvEncoder",
+    "EventSequenceEncoder",
     "MaxPoolTime",
     "PatchTransformer",
     "ProjectionHead",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from tscl.methods.coles import CoLES
 from tscl.methods.ts2vec import TS2Vec
 
 METHODS = {
+    "coles": CoLES,
     "ts2vec": TS2Vec,
 }

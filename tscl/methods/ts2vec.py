@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from tscl.losses.hierarchical import TS2VecLoss
+from tscl.types import SignalBatch
 
 
 def _randint(
@@ -52,6 +53,8 @@ class TS2Vec(nn.Module):
         max_train_length: longer batches are randomly cropped to this length first.
         batch_views: encode both crops in one call when the encoder accepts
             ``lengths`` (same result as two calls, fewer kernel launches).
+        augment: applied to each view after cropping, (B, C, L) -> (B, C, L)
+            (TS2Vec itself uses none: its views differ by crop and timestamp mask).
     """
 
     def __init__(
@@ -62,17 +65,22 @@ class TS2Vec(nn.Module):
         temporal_unit: int = 0,
         max_train_length: int = 3000,
         batch_views: bool = True,
+        augment: nn.Module | None = None,
     ) -> None:
         super().__init__()
         self.encoder = encoder
+        self.augment = augment
         self.loss = TS2VecLoss(alpha=alpha, temporal_unit=temporal_unit)
         self.temporal_unit = temporal_unit
         self.max_train_length = max_train_length
         parameters = inspect.signature(encoder.forward).parameters
         self.batch_views = batch_views and {"lengths", "window"} <= set(parameters)
 
-    def forward(self, x: Tensor, generator: torch.Generator) -> dict[str, Tensor]:
-        """Loss on one batch ``x`` (B, C, T); crops are drawn from ``generator``."""
+    def forward(
+        self, batch: SignalBatch | Tensor, generator: torch.Generator
+    ) -> dict[str, Tensor]:
+        """Loss on one batch (values (B, C, T)); crops are drawn from ``generator``."""
+        x = batch.x if isinstance(batch, SignalBatch) else batch
         if x.size(-1) > self.max_train_length:
             span = x.size(-1) - self.max_train_length + 1
             start = int(_randint(0, span, generator))
@@ -90,6 +98,8 @@ class TS2Vec(nn.Module):
         # both hold the overlap [crop_left, crop_right).
         view_a = take_per_row(x, offset + extend_left, crop_right - extend_left)
         view_b = take_per_row(x, offset + crop_left, extend_right - crop_left)
+        if self.augment is not None:
+            view_a, view_b = self.augment(view_a), self.augment(view_b)
         z_a, z_b = self.encode_views(view_a, view_b, crop_len)  # (B, D, crop_len) each
         return {"loss": self.loss(z_a, z_b)}
 

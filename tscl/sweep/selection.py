@@ -18,13 +18,36 @@ import torch
 from torch import nn
 
 from tscl.config import RunConfig
+from tscl.data.training import SignalSet, TrainingData
+from tscl.embedding import embed
 from tscl.errors import ConfigError, DataError
 from tscl.eval import PROBES
 from tscl.eval.label_fractions import stratified_fraction
 from tscl.sweep.space import METRICS
 from tscl.train.averaging import build_averaged
-from tscl.train.build import Arrays, build_method, normalise
-from tscl.train.run import embed, load_arrays
+from tscl.train.build import build_method
+from tscl.train.run import load_data
+
+Arrays = TrainingData  # the signal splits a sweep scores trials on
+
+
+def rescale(data: TrainingData, mode: str) -> TrainingData:
+    """Per-channel standardisation refitted on the training split (after a carve)."""
+    from tscl.domains.archive.load import fit_scaler
+
+    scaler = fit_scaler(data.train_x, mode)
+    if scaler is None:
+        return data
+    parts = {}
+    for name in ("train", "val", "test"):
+        part = getattr(data, name)
+        parts[name] = (
+            None
+            if part is None
+            else replace(part, x=scaler.transform(part.x).astype(np.float32))
+        )
+    preprocessing = {**data.preprocessing, "scaler": scaler.to_dict()}
+    return replace(data, **parts, preprocessing=preprocessing)
 
 
 def carve_validation(arrays: Arrays, fraction: float, seed: int) -> Arrays:
@@ -38,14 +61,13 @@ def carve_validation(arrays: Arrays, fraction: float, seed: int) -> Arrays:
         raise DataError(name, "sweeps need training labels to score trials")
     held = stratified_fraction(arrays.train_y, fraction, seed)
     kept = np.setdiff1d(np.arange(len(arrays.train_y)), held)
-    return Arrays(
-        train_x=arrays.train_x[kept],
-        train_y=arrays.train_y[kept],
-        test_x=arrays.train_x[:0],
-        test_y=arrays.train_y[:0],
-        val_x=arrays.train_x[held],
-        val_y=arrays.train_y[held],
+    assert isinstance(arrays.train, SignalSet)
+    return TrainingData(
+        train=arrays.train.subset(kept),
+        test=arrays.train.subset(held[:0]),
+        val=arrays.train.subset(held),
         class_names=arrays.class_names,
+        preprocessing={**arrays.preprocessing, "scaler": None},
         source={**arrays.source, "validation": {"fraction": fraction, "seed": seed}},
     )
 
@@ -61,25 +83,23 @@ def selection_arrays(config: RunConfig, val_fraction: float) -> Arrays:
         ConfigError: grouped data (patients) without a validation split.
         DataError: when the data set has no labels for the training or validation part.
     """
-    arrays = load_arrays(config)
-    if arrays.val_x is None and (
-        config.data.split == "group" or "patients" in arrays.source
-    ):
+    arrays = load_data(config)
+    if arrays.val is None and config.data.split == "group":
         raise ConfigError(
             f"data.val_fraction: set it > 0 for {config.dataset}, so trials are scored on "
             "held-out patients (a per-sample hold-out would put one patient on both sides)"
         )
-    if arrays.val_x is None:
+    if arrays.val is None:
         if arrays.scaler is not None:  # fitted on the whole training split: refit
             raw = replace(config.data, normalize="none")
-            arrays = load_arrays(replace(config, data=raw))
+            arrays = load_data(replace(config, data=raw))
         arrays = carve_validation(arrays, val_fraction, config.train.seed)
-        arrays = normalise(arrays, config.data.normalize)
+        arrays = rescale(arrays, config.data.normalize)
     if arrays.train_y is None or arrays.val_y is None:
         raise DataError(
             config.dataset, "sweeps need labelled training and validation splits"
         )
-    return replace(arrays, test_x=arrays.train_x[:0], test_y=arrays.train_y[:0])
+    return replace(arrays, test=arrays.train.subset(np.arange(0)))
 
 
 def checkpoint_encoder(

@@ -17,12 +17,11 @@ from typing import Any
 
 from tscl.config import RunConfig
 from tscl.sweep.runs import SWEEP_TAG, TRIAL_TAG, OpenRun, child_runs
-from tscl.sweep.selection import checkpoint_encoder, validation_scores
+from tscl.sweep.selection import Arrays, checkpoint_encoder, validation_scores
 from tscl.sweep.space import trial_config
 from tscl.track import RunTracker
 from tscl.track.logger import RunLogger
 from tscl.track.registry import connect
-from tscl.train.build import Arrays
 from tscl.train.checkpoint import load_checkpoint
 from tscl.train.run import BUNDLE_NAME, CHECKPOINT_NAME, pretrain
 
@@ -165,11 +164,11 @@ def run_trial(params: dict[str, Any], setup: TrialSetup) -> None:
 
     context = tune.get_context()
     config = trial_config(setup.base, params, setup.eval_every)
-    assert setup.arrays.val_x is not None
+    assert setup.arrays.val is not None
     arrays = replace(  # arrays from Ray's object store are read-only
         setup.arrays,
-        train_x=setup.arrays.train_x.copy(),
-        val_x=setup.arrays.val_x.copy(),
+        train=replace(setup.arrays.train, x=setup.arrays.train_x.copy()),
+        val=replace(setup.arrays.val, x=setup.arrays.val_x.copy()),
     )
     folder = Path(tempfile.mkdtemp(prefix="tscl-trial-"))
     try:
@@ -186,7 +185,7 @@ def run_trial(params: dict[str, Any], setup: TrialSetup) -> None:
                     run_dir=folder,
                     resume=start > 0,
                     callbacks=[run.log_step, reporter],
-                    arrays=arrays,
+                    data=arrays,
                 )
                 reporter.report(final=True)
             except StopTrial:

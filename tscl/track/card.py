@@ -7,8 +7,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from tscl.bundle import EncoderBundle
 from tscl.track.provenance import DataFingerprint
-from tscl.train.bundle import EncoderBundle
 
 MEDICAL_WORDS = ("ecg", "eeg", "eog", "emg", "ppg", "icu", "mitdb", "ptb", "sleep")
 SPLIT_NOTES = {

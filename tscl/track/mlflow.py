@@ -36,6 +36,7 @@ import numpy as np
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
+from tscl.bundle import EncoderBundle, save_bundle
 from tscl.config import RunConfig, flatten, to_yaml
 from tscl.errors import TsclError
 from tscl.track.card import render_model_card
@@ -44,7 +45,6 @@ from tscl.track.model import MODEL_URI_TAG, embedding_size, log_encoder_model
 from tscl.track.provenance import DataFingerprint, data_fingerprint, git_state
 from tscl.track.spool import SPOOL_NAME, Spool, TrackingWarning
 from tscl.track.target import check_reachable, resolve_target
-from tscl.train.bundle import EncoderBundle, save_bundle
 
 __all__ = ["MODEL_URI_TAG", "RunTracker"]
 
@@ -220,7 +220,7 @@ class RunTracker(RunLogger):
     def log_encoder(
         self,
         bundle: EncoderBundle,
-        input_example: np.ndarray,
+        input_example: np.ndarray | None,
         metrics: Mapping[str, Any] | None = None,
         *,
         bundle_path: str | Path | None = None,
@@ -276,7 +276,7 @@ class RunTracker(RunLogger):
         bundle: EncoderBundle,
         bundle_path: Path,
         card_path: Path,
-        input_example: np.ndarray,
+        input_example: np.ndarray | None,
         registered_model_name: str | None,
     ) -> str | None:
         """Logs the model; if that fails, keeps the bundle and card with the spool."""

@@ -17,8 +17,8 @@ from mlflow.models import ModelSignature
 from mlflow.models.model import ModelInfo
 from mlflow.types import Schema, TensorSpec
 
+from tscl.bundle import EncoderBundle, load_bundle
 from tscl.errors import DataError
-from tscl.train.bundle import EncoderBundle, load_bundle
 
 MODEL_NAME = "model"
 ENTRY_FILE = Path(__file__).with_name("pyfunc_entry.py")  # models-from-code entry
@@ -46,7 +46,7 @@ def to_channels_first(series: Any) -> np.ndarray:
 
 def embed_series(bundle: EncoderBundle, series: Any) -> np.ndarray:
     """Embeds (N, T) / (N, T, C) series with the bundle's preprocessing. -> (N, D) float32."""
-    from tscl.train.run import embed
+    from tscl.embedding import embed
 
     x = bundle.preprocess(to_channels_first(series))  # (N, C, T)
     return embed(bundle.encoder, x, device="cpu").astype(np.float32)
@@ -103,15 +103,17 @@ def example_rows(bundle: EncoderBundle, input_example: np.ndarray) -> np.ndarray
     return np.ascontiguousarray(example.transpose(0, 2, 1))  # (N, C, T) -> (N, T, C)
 
 
-def embedding_size(bundle: EncoderBundle, input_example: np.ndarray) -> int:
-    """D, measured by embedding the first row of an (N, C, T) example."""
+def embedding_size(bundle: EncoderBundle, input_example: np.ndarray | None) -> int:
+    """D, measured by embedding the first row of an (N, C, T) example (the encoder's out_dim without one)."""
+    if input_example is None:
+        return int(getattr(bundle.encoder, "out_dim", 0))
     return int(embed_series(bundle, example_rows(bundle, input_example)[:1]).shape[1])
 
 
 def log_encoder_model(
     bundle: EncoderBundle,
     bundle_path: str | Path,
-    input_example: np.ndarray,
+    input_example: np.ndarray | None,
     *,
     card_path: str | Path | None = None,
     registered_model_name: str | None = None,
@@ -119,13 +121,14 @@ def log_encoder_model(
     """Logs the bundle as a pyfunc model named "model" into the active run.
 
     Args:
-        input_example: (N, C, T) series; its first rows become the input example.
+        input_example: (N, C, T) series; its first rows become the input example
+            (None for encoders of other inputs, e.g. event sequences: no signature).
         card_path: a model card file stored inside the model as artifact ``model_card``.
 
     Returns:
         The model info; ``info.model_uri`` is what to register or load.
     """
-    example = example_rows(bundle, input_example)  # (n, T, C)
+    example = None if input_example is None else example_rows(bundle, input_example)
     artifacts = {"encoder": str(Path(bundle_path).resolve())}
     if card_path is not None:
         artifacts["model_card"] = str(Path(card_path).resolve())
@@ -133,9 +136,9 @@ def log_encoder_model(
         name=MODEL_NAME,
         python_model=str(ENTRY_FILE),
         artifacts=artifacts,
-        signature=model_signature(
-            bundle.in_channels, embedding_size(bundle, input_example)
-        ),
+        signature=None
+        if example is None
+        else model_signature(bundle.in_channels, embedding_size(bundle, input_example)),
         input_example=example,
         pip_requirements=pip_requirements(),
         registered_model_name=registered_model_name,

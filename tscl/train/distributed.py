@@ -31,29 +31,31 @@ from typing import Any
 import torch
 from torch import nn
 
+from tscl.bundle import EncoderBundle, load_bundle, save_bundle
 from tscl.config import RunConfig, to_yaml
 from tscl.data.sections import prepare_pretraining_array
+from tscl.data.training import TrainingData
 from tscl.errors import ConfigError, TsclError
 from tscl.train.averaging import build_averaged
-from tscl.train.build import Arrays, build_method, resolve_steps
-from tscl.train.bundle import EncoderBundle, load_bundle, save_bundle
+from tscl.train.build import build_method, resolve_steps
 from tscl.train.checkpoint import load_checkpoint
 from tscl.train.device import resolve_precision
 from tscl.train.loop import (
     Distributed,
     StepCallback,
     TrainResult,
-    build_optimizer,
-    build_schedule,
     fit,
 )
+from tscl.train.optimizers import build_group_optimizers
 from tscl.train.run import (
     BUNDLE_NAME,
     CHECKPOINT_NAME,
     PretrainOutput,
-    load_arrays,
+    load_data,
     new_run_dir,
 )
+
+Arrays = TrainingData
 
 # Set before `import ray`: no auth token file, ports on 127.0.0.1, no usage reports.
 QUIET_RAY_ENVIRONMENT = {
@@ -350,7 +352,7 @@ def _save_worker_bundle(
 def check_settings(config: RunConfig, in_channels: int, max_steps: int) -> None:
     """Builds what every worker will build: config mistakes fail before Ray starts."""
     method = build_method(config, in_channels)
-    build_schedule(build_optimizer(method, config.train), config.train, max_steps)
+    build_group_optimizers(method, config.train, max_steps)
     build_averaged(method.encoder, config.train.averaging, config.train.ema_decay)
     resolve_precision(config.train.precision, torch.device("cpu"))
 
@@ -360,7 +362,7 @@ def pretrain_distributed(
     *,
     num_workers: int,
     use_gpu: bool | None = None,
-    arrays: Arrays | None = None,
+    data: Arrays | None = None,
     run_dir: str | Path | None = None,
     callbacks: Sequence[StepCallback] = (),
     storage_path: str | None = None,
@@ -387,8 +389,10 @@ def pretrain_distributed(
     run_dir = Path(run_dir) if run_dir is not None else new_run_dir(config)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.yaml").write_text(to_yaml(config))
-    arrays = arrays if arrays is not None else load_arrays(config)
-    check_settings(config, arrays.in_channels, resolve_steps(config, arrays.train_x))
+    arrays = data if data is not None else load_data(config)
+    check_settings(
+        config, arrays.in_channels, resolve_steps(config, int(arrays.train_x.size))
+    )
     storage = storage_path or str((run_dir / "ray").resolve())
     with ray_session(num_cpus=max(num_workers, os.cpu_count() or 1)) as started_here:
         import ray
@@ -421,7 +425,7 @@ def _loop_config(config: RunConfig, arrays: Arrays, num_workers: int) -> dict[st
         "data": (ray.put(train), None if val is None else ray.put(val)),
         "in_channels": arrays.in_channels,
         "num_workers": num_workers,
-        "max_steps": resolve_steps(config, arrays.train_x),
+        "max_steps": resolve_steps(config, int(arrays.train_x.size)),
         "scaler": arrays.scaler,
         "source": arrays.source,
     }
@@ -521,7 +525,7 @@ def _collect(
         bundle=load_bundle(run_dir / BUNDLE_NAME),
         bundle_path=run_dir / BUNDLE_NAME,
         result=result,
-        arrays=arrays,
+        data=arrays,
         world_size=metrics["world_size"],
         weight_checksums=metrics["weight_checksums"],
         rank_losses=metrics["rank_losses"],

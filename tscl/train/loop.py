@@ -1,19 +1,24 @@
 """The training loop shared by every method.
 
 A *method* is an ``nn.Module`` with an ``encoder`` attribute whose
-``forward(x, generator) -> dict[str, Tensor]`` returns at least ``"loss"``;
-it owns whatever else it trains (heads, learned augmentations). Calling the
-module (not a named method) lets ``DistributedDataParallel`` wrap it. The loop
-owns the optimiser, schedule, clipping, averaged encoder, mixed precision,
-validation loss, progress bar and atomic checkpoints, and resumes bit-exactly
-on the CPU from any checkpoint.
+``forward(batch, generator) -> dict[str, Tensor]`` returns at least ``"loss"``
+for a ``SignalBatch`` or ``EventBatch``. A method with several parameter groups
+(``parameter_groups()``, see ``tscl.train.optimizers``) is called once per group
+it steps, as ``forward(batch, generator, group=name)``, and each call's
+``"loss"`` updates that group alone with its own optimizer and schedule, in the
+order ``step_groups(step)`` gives. ``prepare(context)``, when a method has it,
+receives what was built before training (``TrainContext``). Calling the module
+(not a named method) lets ``DistributedDataParallel`` wrap it.
+
+The loop owns the optimizers, schedules, clipping, averaged encoder, mixed
+precision, validation loss, progress bar and atomic checkpoints (all optimizers,
+schedules, the batch source and every RNG), and resumes bit-exactly on the CPU.
 """
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +28,8 @@ from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from tscl.config import TrainConfig
-from tscl.errors import ConfigError
+from tscl.data.sources import UniformSource, iter_signal_batches
+from tscl.data.training import SignalSet
 from tscl.train.averaging import build_averaged
 from tscl.train.checkpoint import (
     capture_rng_state,
@@ -32,8 +38,13 @@ from tscl.train.checkpoint import (
     save_checkpoint,
 )
 from tscl.train.device import autocast, resolve_device, resolve_precision
+from tscl.train.optimizers import build_group_optimizers, step_groups
+from tscl.train.validation import validation_loss
+from tscl.types import Batch, BatchSource
 
 StepCallback = Callable[[int, dict[str, float]], None]
+CheckpointHook = Callable[[Path, int], None]  # (checkpoint path, step), after the write
+ValidationData = Callable[[], Iterable[Batch]]
 
 
 @dataclass
@@ -60,7 +71,7 @@ class Distributed:
     """This process's place in data-parallel training (rank 0 of 1 when alone).
 
     ``wrap`` turns the method into its parallel form (e.g. DDP); every rank draws
-    the same batch order and takes its own slice of each global batch.
+    the same global batch and takes its own slice.
     """
 
     rank: int = 0
@@ -68,131 +79,86 @@ class Distributed:
     wrap: Callable[[nn.Module], nn.Module] | None = None
 
 
-def build_schedule(
-    optimizer: torch.optim.Optimizer, settings: TrainConfig, max_steps: int
-) -> torch.optim.lr_scheduler.LambdaLR:
-    """Linear warm-up, then constant or cosine decay to zero at ``max_steps``."""
-    if settings.schedule not in ("constant", "cosine"):
-        raise ConfigError(
-            f"train.schedule: '{settings.schedule}' is not one of constant, cosine"
+@dataclass
+class TrainContext:
+    """What a method's ``prepare`` may use before the first step."""
+
+    source: BatchSource
+    device: torch.device
+    settings: TrainConfig
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def as_source(
+    data: Tensor | BatchSource, settings: TrainConfig, distributed: Distributed
+) -> BatchSource:
+    """A batch source: as given, or uniform batches over an (N, C, T) tensor."""
+    if isinstance(data, Tensor):
+        rows = SignalSet(x=data.numpy())
+        return UniformSource(
+            rows,
+            batch_size=settings.batch_size,
+            generator=torch.Generator().manual_seed(settings.seed),
+            rank=distributed.rank,
+            world_size=distributed.world_size,
         )
-    warmup = settings.warmup_steps
-
-    def factor(step: int) -> float:
-        if warmup and step < warmup:
-            return (step + 1) / warmup
-        if settings.schedule == "constant":
-            return 1.0
-        progress = (step - warmup) / max(1, max_steps - warmup)
-        return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    return data
 
 
-class BatchSampler:
-    """Shuffled, drop-last batches over N samples, reproducible from a generator.
-
-    With ``world_size`` > 1 each global batch is ``batch_size * world_size``
-    samples and rank r takes slice r. The current permutation and position are
-    part of the checkpoint.
-    """
-
-    def __init__(
-        self,
-        num_samples: int,
-        batch_size: int,
-        generator: torch.Generator,
-        rank: int = 0,
-        world_size: int = 1,
-    ) -> None:
-        self.num_samples = num_samples
-        self.batch_size = max(1, min(batch_size, num_samples // world_size))
-        self.generator = generator
-        self.rank, self.world_size = rank, world_size
-        self.order = torch.empty(0, dtype=torch.long)
-        self.position = 0
-
-    def next(self) -> Tensor:
-        span = self.batch_size * self.world_size
-        if self.position + span > len(self.order):
-            self.order = torch.randperm(self.num_samples, generator=self.generator)
-            self.position = 0
-        start = self.position + self.rank * self.batch_size
-        self.position += span
-        return self.order[start : start + self.batch_size]
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"order": self.order, "position": self.position}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.order, self.position = state["order"], state["position"]
-
-
-@torch.no_grad()
-def validation_loss(
-    method: nn.Module, data: Tensor, batch_size: int, device: torch.device, seed: int
-) -> float:
-    """Mean training objective on held-out data, with fixed randomness so values compare."""
-    generator = torch.Generator().manual_seed(seed)
-    was_training = method.training
-    method.eval()
-    rng = torch.get_rng_state()
-    torch.manual_seed(seed)
-    losses = []
-    for start in range(0, len(data) - 1, batch_size):
-        batch = data[start : start + batch_size]
-        if len(batch) < 2:
-            break
-        losses.append(float(method(batch.to(device), generator)["loss"]))
-    torch.set_rng_state(rng)
-    method.train(was_training)
-    return sum(losses) / max(1, len(losses))
-
-
-def build_optimizer(method: nn.Module, settings: TrainConfig) -> torch.optim.Optimizer:
-    """AdamW over every trainable parameter (fused kernels where this torch has them)."""
-    parameters = [p for p in method.parameters() if p.requires_grad]
-    try:
-        return torch.optim.AdamW(
-            parameters, lr=settings.lr, weight_decay=settings.weight_decay, fused=True
-        )
-    except (RuntimeError, TypeError):  # fused AdamW is not built for every device
-        return torch.optim.AdamW(
-            parameters, lr=settings.lr, weight_decay=settings.weight_decay
-        )
+def as_validation(
+    data: Tensor | SignalSet | ValidationData | None, batch_size: int
+) -> ValidationData | None:
+    """Validation batches as a zero-argument callable (a tensor or set is batched in order)."""
+    if data is None or callable(data):
+        return data
+    rows = SignalSet(x=data.numpy()) if isinstance(data, Tensor) else data
+    return lambda: iter_signal_batches(rows, batch_size)
 
 
 def fit(
     method: nn.Module,
-    data: Tensor,
+    data: Tensor | BatchSource,
     settings: TrainConfig,
     *,
     max_steps: int,
-    val_data: Tensor | None = None,
+    val_data: Tensor | SignalSet | ValidationData | None = None,
     checkpoint_path: str | Path | None = None,
     resume: str | Path | None = None,
     callbacks: Sequence[StepCallback] = (),
+    after_checkpoint: Sequence[CheckpointHook] = (),
     config_text: str = "",
     distributed: Distributed = Distributed(),
+    context: dict[str, Any] | None = None,
 ) -> TrainResult:
-    """Trains ``method`` on ``data`` (N, C, T) for ``max_steps`` optimiser steps.
+    """Trains ``method`` for ``max_steps`` steps on batches from ``data``.
 
     Args:
         method: see the module docstring.
-        data: training samples, (N, C, T) float32, NaN allowed where the method handles it.
+        data: a batch source, or training samples (N, C, T) float32 (NaN where
+            unobserved) drawn as uniform shuffled batches of ``settings.batch_size``.
         settings: optimiser / runtime settings.
         max_steps: total number of steps (a resumed run continues up to it).
-        val_data: held-out samples for the validation loss (every ``settings.val_every`` steps).
+        val_data: held-out rows (or a callable yielding batches) for the
+            validation loss every ``settings.val_every`` steps.
         checkpoint_path: where checkpoints go (every ``checkpoint_every`` steps and at the end).
         resume: a checkpoint to continue from.
         callbacks: called after each logged step with ``(step, metrics)`` (rank 0 only).
+        after_checkpoint: called with ``(path, step)`` after each checkpoint is written.
         config_text: the run's YAML config, stored inside checkpoints.
         distributed: rank, world size and wrapper for data-parallel training.
+        context: extra entries of the ``TrainContext`` given to ``method.prepare``.
     """
-    trainer = _Trainer(method, data, settings, max_steps, distributed)
+    source = as_source(data, settings, distributed)
+    trainer = _Trainer(method, source, settings, max_steps, distributed)
+    prepare = getattr(method, "prepare", None)
+    if prepare is not None:
+        prepare(TrainContext(source, trainer.device, settings, dict(context or {})))
     if resume is not None:
         trainer.load(load_checkpoint(resume))
-    return trainer.run(val_data, checkpoint_path, callbacks, config_text)
+    validation = as_validation(val_data, settings.batch_size)
+    return trainer.run(
+        validation, checkpoint_path, callbacks, after_checkpoint, config_text
+    )
 
 
 class _Trainer:
@@ -201,34 +167,27 @@ class _Trainer:
     def __init__(
         self,
         method: nn.Module,
-        data: Tensor,
+        source: BatchSource,
         settings: TrainConfig,
         max_steps: int,
         distributed: Distributed,
     ) -> None:
         if settings.num_threads:
             torch.set_num_threads(settings.num_threads)
-        self.settings, self.data, self.max_steps = settings, data, max_steps
+        self.settings, self.source, self.max_steps = settings, source, max_steps
         self.distributed = distributed
         self.device = resolve_device(settings.device)
         self.amp_dtype = resolve_precision(settings.precision, self.device)
         torch.manual_seed(settings.seed + distributed.rank)
-        # Batch order is shared by all ranks; crops, masks and dropout differ per rank.
-        self.order_generator = torch.Generator().manual_seed(settings.seed)
+        # Crops, masks and dropout differ per rank; the batch order is the source's.
         self.generator = torch.Generator().manual_seed(settings.seed + distributed.rank)
         self.method = method.to(self.device)
         self.model = distributed.wrap(self.method) if distributed.wrap else self.method
         self.averaged = build_averaged(
             method.encoder, settings.averaging, settings.ema_decay
         )
-        self.optimizer = build_optimizer(method, settings)
-        self.scheduler = build_schedule(self.optimizer, settings, max_steps)
-        self.sampler = BatchSampler(
-            len(data),
-            settings.batch_size,
-            self.order_generator,
-            distributed.rank,
-            distributed.world_size,
+        self.optimizers, self.schedules = build_group_optimizers(
+            method, settings, max_steps
         )
         self.history: list[dict[str, float]] = []
         self.step = 0
@@ -237,12 +196,11 @@ class _Trainer:
         return {
             "method": self.method.state_dict(),
             "averaged": None if self.averaged is None else self.averaged.state_dict(),
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
+            "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()},
+            "schedulers": {k: s.state_dict() for k, s in self.schedules.items()},
             "scaler": None,  # bf16 autocast needs no loss scaling
-            "sampler": self.sampler.state_dict(),
+            "source": self.source.state_dict(),
             "rng": capture_rng_state(self.generator),
-            "order_rng": self.order_generator.get_state(),
             "history": self.history,
             "step": self.step,
             "config": config_text,
@@ -252,25 +210,35 @@ class _Trainer:
         self.method.load_state_dict(state["method"])
         if self.averaged is not None and state.get("averaged") is not None:
             self.averaged.load_state_dict(state["averaged"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
-        self.sampler.load_state_dict(state["sampler"])
+        for name, optimizer in self.optimizers.items():
+            optimizer.load_state_dict(state["optimizers"][name])
+            self.schedules[name].load_state_dict(state["schedulers"][name])
+        self.source.load_state_dict(state["source"])
         restore_rng_state(state["rng"], self.generator)
-        self.order_generator.set_state(state["order_rng"])
         self.history, self.step = state["history"], state["step"]
 
     def train_step(self) -> dict[str, Tensor]:
-        batch = self.data[self.sampler.next()].to(self.device, non_blocking=True)
-        with autocast(self.device, self.amp_dtype):
-            terms = self.model(batch, self.generator)
-        self.optimizer.zero_grad(set_to_none=True)
-        terms["loss"].backward()
-        if self.settings.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(
-                self.method.parameters(), self.settings.grad_clip
-            )
-        self.optimizer.step()
-        self.scheduler.step()
+        batch = self.source.next().to(self.device)
+        groups = step_groups(self.method, self.step, list(self.optimizers))
+        terms: dict[str, Tensor] = {}
+        for name in groups:
+            with autocast(self.device, self.amp_dtype):
+                if len(self.optimizers) == 1:
+                    out = self.model(batch, self.generator)
+                else:
+                    out = self.model(batch, self.generator, group=name)
+            self.method.zero_grad(set_to_none=True)
+            out["loss"].backward()
+            optimizer = self.optimizers[name]
+            if self.settings.grad_clip > 0:
+                params = [p for g in optimizer.param_groups for p in g["params"]]
+                torch.nn.utils.clip_grad_norm_(params, self.settings.grad_clip)
+            optimizer.step()
+            self.schedules[name].step()
+            prefix = "" if len(self.optimizers) == 1 else f"{name}."
+            terms.update({f"{prefix}{k}": v for k, v in out.items()})
+        if len(self.optimizers) > 1 and "loss" not in terms:
+            terms["loss"] = terms[f"{groups[-1]}.loss"]
         if self.averaged is not None:
             self.averaged.update_parameters(self.method.encoder)
         self.step += 1
@@ -278,9 +246,10 @@ class _Trainer:
 
     def run(
         self,
-        val_data: Tensor | None,
+        validation: ValidationData | None,
         checkpoint_path: str | Path | None,
         callbacks: Sequence[StepCallback],
+        after_checkpoint: Sequence[CheckpointHook],
         config_text: str,
     ) -> TrainResult:
         settings, is_main = self.settings, self.distributed.rank == 0
@@ -290,7 +259,10 @@ class _Trainer:
         def checkpoint() -> Path | None:
             if checkpoint_path is None or not is_main:
                 return None
-            return save_checkpoint(checkpoint_path, self.state(config_text))
+            path = save_checkpoint(checkpoint_path, self.state(config_text))
+            for hook in after_checkpoint:
+                hook(path, self.step)
+            return path
 
         self.method.train()
         started = window_start = time.perf_counter()
@@ -298,28 +270,22 @@ class _Trainer:
         bar = tqdm(
             total=self.max_steps,
             initial=self.step,
-            disable=True
-            if not (settings.progress and is_main)
-            else None,  # None: off when not a TTY
+            disable=True if not (settings.progress and is_main) else None,
             desc="pretrain",
             leave=False,
         )
         while self.step < self.max_steps:
             terms = self.train_step()
-            window_samples += self.sampler.batch_size * self.distributed.world_size
+            window_samples += self.source.batch_size * self.distributed.world_size
             step = self.step
             metrics: dict[str, float] = {}
             if (
-                val_data is not None
+                validation is not None
                 and settings.val_every
                 and step % settings.val_every == 0
             ):
                 metrics["val_loss"] = validation_loss(
-                    self.method,
-                    val_data,
-                    settings.batch_size,
-                    self.device,
-                    settings.seed,
+                    self.method, validation, self.device, settings.seed
                 )
             if (
                 metrics
@@ -328,7 +294,9 @@ class _Trainer:
             ):
                 now = time.perf_counter()
                 metrics.update({k: float(v.detach()) for k, v in terms.items()})
-                metrics["lr"] = self.scheduler.get_last_lr()[0]
+                for name, schedule in self.schedules.items():
+                    key = "lr" if len(self.schedules) == 1 else f"{name}.lr"
+                    metrics[key] = schedule.get_last_lr()[0]
                 metrics["samples_per_s"] = window_samples / max(
                     now - window_start, 1e-9
                 )

@@ -1,8 +1,12 @@
-"""Pretrain and evaluate from a ``RunConfig``: what ``tscl pretrain`` and ``tscl evaluate`` run."""
+"""Pretrain and evaluate from a ``RunConfig``: what ``tscl pretrain`` and ``tscl evaluate`` run.
+
+The data comes from the config's domain (``tscl.domains``) as ``TrainingData``;
+from here on nothing depends on the data's format or domain: rows become a
+batch source, the method is built from the config, and the loop trains it.
+"""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,26 +14,25 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
-import torch
+from torch import nn
 
+from tscl.bundle import EncoderBundle, save_bundle
 from tscl.config import RunConfig, to_yaml
-from tscl.data.sections import prepare_pretraining_array
-from tscl.encoders.pooling import max_pool_time
+from tscl.data.sources import iter_signal_batches
+from tscl.data.training import DataSet, SignalSet, TrainingData
+from tscl.embedding import embed, embed_set
 from tscl.errors import ConfigError
 from tscl.train.build import (
-    Arrays,
-    build_method,
-    load_archive_arrays,
-    load_beat_arrays,
-    load_forecast_arrays,
+    build_data_method,
+    build_source,
     resolve_steps,
+    training_rows,
 )
-from tscl.train.bundle import EncoderBundle, save_bundle
-from tscl.train.device import resolve_device
-from tscl.train.loop import StepCallback, TrainResult, fit
+from tscl.train.loop import CheckpointHook, StepCallback, TrainResult, fit
 
 CHECKPOINT_NAME = "checkpoint.pt"
 BUNDLE_NAME = "encoder.pt"
+__all__ = ["embed", "embed_set", "evaluate", "load_data", "pretrain"]
 
 
 @dataclass
@@ -38,51 +41,64 @@ class PretrainOutput:
     bundle: EncoderBundle
     bundle_path: Path
     result: TrainResult
-    arrays: Arrays
+    data: TrainingData
 
 
-def load_arrays(config: RunConfig) -> Arrays:
-    """The data set of ``config`` as normalised split arrays, with the sha256 of the files used."""
-    from tscl.data.catalog import load_card
+def load_data(config: RunConfig) -> TrainingData:
+    """The config's data set through its domain: split rows with ids, labels, preprocessing, source."""
+    from tscl.data.catalog import card_names, load_card
+    from tscl.domains import get_domain, infer_domain
 
-    card = load_card(config.dataset)
-    ensure_fetched(card.name)
-    if card.format == "ts":
-        arrays = load_archive_arrays(config)
-    elif card.format == "wfdb" and card.reader_args.get("annotator"):
-        arrays = load_beat_arrays(config)
-    elif card.format == "csv" and card.split.get("kind") in ("rows", "ratio"):
-        arrays = load_forecast_arrays(config)
-    else:
-        raise ConfigError(
-            f"dataset '{config.dataset}': pretraining on {card.format} data is not wired yet"
-        )
-    used = arrays.source.get("records")  # WFDB: only the records that were read
-    files = {
-        f.path: f.sha256
-        for f in card.files
-        if used is None or PurePosixPath(f.path).stem in used
-    }
-    arrays.source = {**arrays.source, "dataset": card.name, "files": files}
-    return arrays
-
-
-def ensure_fetched(name: str) -> None:
-    """Fetches a data set from the local mirror ($TSCL_DATA_MIRROR) when it is not in the cache yet."""
-    from tscl.data.catalog import load_card
-    from tscl.data.fetch import fetch, unverified_files
-
-    mirror = os.environ.get("TSCL_DATA_MIRROR")
-    if mirror and Path(mirror).is_dir() and unverified_files(load_card(name)):
-        fetch(name, mirror=Path(mirror))
+    domain = get_domain(config.domain or infer_domain(config.dataset))
+    data = domain.load(config)
+    if "files" not in data.source and config.dataset in card_names():
+        used = data.source.get("records")  # WFDB: only the records that were read
+        files = {
+            f.path: f.sha256
+            for f in load_card(config.dataset).files
+            if used is None or PurePosixPath(f.path).stem in used
+        }
+        data.source = {**data.source, "files": files}
+    return data
 
 
 def new_run_dir(config: RunConfig) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = Path(config.dataset).stem if "/" in config.dataset else config.dataset
     return (
-        Path(config.output_dir)
-        / f"{config.method}-{config.dataset}-s{config.train.seed}-{stamp}"
+        Path(config.output_dir) / f"{config.method}-{name}-s{config.train.seed}-{stamp}"
     )
+
+
+def pretraining_rows(config: RunConfig, part: DataSet) -> DataSet:
+    """Rows the method trains on: signals are sectioned as TS2Vec does (ids kept)."""
+    if isinstance(part, SignalSet):
+        return training_rows(part, config.data.max_train_length)
+    return part
+
+
+def _validation(config: RunConfig, data: TrainingData) -> Any:
+    if data.val is None or len(data.val) < 2:
+        return None
+    rows = pretraining_rows(config, data.val)
+    size = config.train.batch_size
+    if isinstance(rows, SignalSet):
+        return lambda: iter_signal_batches(rows, size)
+    # Event methods draw their positives in the source (slices): validation draws
+    # the same kind of batches from a fresh, identically seeded source each time.
+    count = max(1, len(rows) // max(1, size))
+    return lambda: _drawn(config, rows, count)
+
+
+def _drawn(config: RunConfig, rows: DataSet, count: int) -> list[Any]:
+    source = build_source(config, rows)
+    return [source.next() for _ in range(count)]
+
+
+def _num_values(rows: DataSet) -> int:
+    if isinstance(rows, SignalSet):
+        return int(np.prod(rows.x.shape))
+    return int(rows.lengths().sum())
 
 
 def pretrain(
@@ -91,123 +107,107 @@ def pretrain(
     run_dir: str | Path | None = None,
     resume: bool = False,
     callbacks: Sequence[StepCallback] = (),
-    arrays: Arrays | None = None,
+    after_checkpoint: Sequence[CheckpointHook] = (),
+    data: TrainingData | None = None,
 ) -> PretrainOutput:
     """Pretrains on the training split; writes config.yaml, checkpoint.pt and encoder.pt to the run folder.
 
     Args:
         resume: continue from ``run_dir/checkpoint.pt``.
     """
+    import torch
+
     run_dir = Path(run_dir) if run_dir is not None else new_run_dir(config)
+    data = data if data is not None else load_data(config)
+    rows = pretraining_rows(config, data.train)
+    torch.manual_seed(config.train.seed)  # initial weights come from the seed too
+    method = build_data_method(config, data)
+    source = build_source(config, rows)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.yaml").write_text(to_yaml(config))
-    arrays = arrays if arrays is not None else load_arrays(config)
-    train = torch.from_numpy(
-        prepare_pretraining_array(arrays.train_x, config.data.max_train_length)
-    )
-    val = None
-    if arrays.val_x is not None and len(arrays.val_x) > 1:
-        val = torch.from_numpy(
-            prepare_pretraining_array(arrays.val_x, config.data.max_train_length)
-        )
-    torch.manual_seed(config.train.seed)  # initial weights come from the seed too
-    method = build_method(config, arrays.in_channels)
     checkpoint = run_dir / CHECKPOINT_NAME
     result = fit(
         method,
-        train,
+        source,
         config.train,
-        max_steps=resolve_steps(config, arrays.train_x),
-        val_data=val,
+        max_steps=resolve_steps(config, _num_values(rows)),
+        val_data=_validation(config, data),
         checkpoint_path=checkpoint,
         resume=checkpoint if resume else None,
         callbacks=callbacks,
+        after_checkpoint=after_checkpoint,
         config_text=to_yaml(config),
     )
-    bundle = EncoderBundle(
-        encoder=result.encoder.cpu().eval(),
-        config=config,
-        in_channels=arrays.in_channels,
-        scaler=arrays.scaler,
-        info={"steps": result.steps, "source": arrays.source},
-    )
+    bundle = make_bundle(config, data, result.encoder, {"steps": result.steps})
     bundle_path = save_bundle(run_dir / BUNDLE_NAME, bundle)
     return PretrainOutput(
         run_dir=run_dir,
         bundle=bundle,
         bundle_path=bundle_path,
         result=result,
-        arrays=arrays,
+        data=data,
     )
 
 
-@torch.no_grad()
-def embed(
-    encoder: torch.nn.Module,
-    x: np.ndarray,
-    *,
-    batch_size: int = 64,
-    device: str = "auto",
-) -> np.ndarray:
-    """Full-series embeddings: (N, C, T) -> (N, D), max-pooled over time."""
-    target = resolve_device(device)
-    encoder = encoder.to(target).eval()
-    parts = []
-    for start in range(0, len(x), batch_size):
-        batch = torch.from_numpy(
-            np.ascontiguousarray(x[start : start + batch_size])
-        ).to(target)
-        parts.append(max_pool_time(encoder(batch)).float().cpu())  # (B, D, T) -> (B, D)
-    encoder.cpu()
-    return torch.cat(parts).numpy()
+def make_bundle(
+    config: RunConfig, data: TrainingData, encoder: nn.Module, info: dict[str, Any]
+) -> EncoderBundle:
+    """The saved encoder of a run: weights, config and the preprocessing to replay."""
+    return EncoderBundle(
+        encoder=encoder.cpu().eval(),
+        config=config,
+        in_channels=data.in_channels,
+        scaler=data.scaler,
+        info={**info, "source": data.source, "class_names": data.class_names},
+        preprocessing=data.preprocessing,
+    )
 
 
 def evaluate(
-    bundle: EncoderBundle, arrays: Arrays, *, protocol: str = "svm", seed: int = 0
+    bundle: EncoderBundle, data: TrainingData, *, protocol: str = "svm", seed: int = 0
 ) -> dict[str, Any]:
     """Scores the encoder with a classification probe; the test split is scored once.
 
-    With a validation split (patient-independent data) the probe's settings are chosen on it;
-    otherwise by cross-validation on the training split (the TS2Vec protocol).
+    With a validation split (subject-independent data) the probe's settings are
+    chosen on it (``holdout``); otherwise by cross-validation on the training
+    split (the TS2Vec protocol).
     """
     from tscl.eval import PROBES
     from tscl.eval.holdout import logistic_holdout_protocol
 
     if protocol == "forecast":
-        return evaluate_forecast(bundle, arrays, seed=seed)
-    if arrays.train_y is None or arrays.test_y is None:
-        hint = "; use eval.protocol=forecast" if arrays.forecast is not None else ""
+        return evaluate_forecast(bundle, data, seed=seed)
+    if data.train.y is None or data.test.y is None:
+        hint = "; use eval.protocol=forecast" if data.forecast is not None else ""
         raise ConfigError(
             f"eval.protocol '{protocol}' needs labels; this data set has none{hint}"
         )
     device = bundle.config.train.device
-    train_repr = embed(bundle.encoder, arrays.train_x, device=device)
-    test_repr = embed(bundle.encoder, arrays.test_x, device=device)
+    train_repr = embed_set(bundle.encoder, data.train, device=device)
+    test_repr = embed_set(bundle.encoder, data.test, device=device)
     if protocol == "holdout":
-        if arrays.val_x is None or arrays.val_y is None:
+        if data.val is None or data.val.y is None:
             raise ConfigError(
                 "eval.protocol 'holdout' needs a validation split (data.val_fraction > 0)"
             )
-        val_repr = embed(bundle.encoder, arrays.val_x, device=device)
+        val_repr = embed_set(bundle.encoder, data.val, device=device)
         return logistic_holdout_protocol(
             train_repr,
-            arrays.train_y,
+            data.train.y,
             val_repr,
-            arrays.val_y,
+            data.val.y,
             test_repr,
-            arrays.test_y,
+            data.test.y,
             seed=seed,
         )
     if protocol not in PROBES:
         names = ", ".join(sorted([*PROBES, "holdout"]))
         raise ConfigError(f"eval.protocol: '{protocol}' is not one of {names}")
-    return PROBES[protocol](
-        train_repr, arrays.train_y, test_repr, arrays.test_y, seed=seed
-    )
+    return PROBES[protocol](train_repr, data.train.y, test_repr, data.test.y, seed=seed)
 
 
 def evaluate_forecast(
-    bundle: EncoderBundle, arrays: Arrays, *, seed: int = 0
+    bundle: EncoderBundle, data: TrainingData, *, seed: int = 0
 ) -> dict[str, Any]:
     """TS2Vec's forecasting protocol at ``eval.horizons``: flat metrics plus "forecast_examples".
 
@@ -216,10 +216,10 @@ def evaluate_forecast(
     "forecast_examples" entry ({H: (context, truth, prediction)} of the last
     test window, first target) is for plots, not for logging as metrics.
     """
-    from tscl.train.forecast import forecast_evaluate
+    from tscl.domains.forecast.protocol import forecast_evaluate
 
-    data = arrays.forecast
-    if data is None:
+    series = data.forecast
+    if series is None:
         raise ConfigError(
             "eval.protocol 'forecast' needs a forecasting data set "
             "(a CSV series with a row split, e.g. dataset=ETTh1)"
@@ -227,7 +227,7 @@ def evaluate_forecast(
     horizons = list(bundle.config.eval.horizons)
     scores = forecast_evaluate(
         bundle.encoder,
-        data,
+        series,
         horizons,
         seed=seed,
         device=bundle.config.train.device,
@@ -238,7 +238,7 @@ def evaluate_forecast(
         for horizon in horizons:
             metrics[f"{name}_h{horizon}"] = scores[horizon][name]
         metrics[name] = float(np.mean([scores[h][name] for h in horizons]))
-    target = data.targets("test")[:, 0]  # the first target, (T_test,)
+    target = series.targets("test")[:, 0]  # the first target, (T_test,)
     examples = {}
     for horizon in horizons:
         start = len(scores[horizon]["test_pred"]) - 1  # the last test window

@@ -1,15 +1,20 @@
-"""Beat windows of MIT-BIH records, AAMI-labelled, split by patient.
+"""Beat windows of ECG records, AAMI-labelled, with rhythm context, split by patient.
 
-MLII lead, 0.5-40 Hz band-pass, windows of ``before + after`` samples around
-each annotated beat (252 at 360 Hz by default: 90 before the R peak, 162 from
-it), labels mapped to the AAMI classes N/S/V/F/Q; non-beat annotations are
-skipped. Splits are patient-independent: each patient's beats land in one of
-train / validation / test, and the leak guard checks it.
+Each record is cleaned (leads, optional powerline notch and baseline removal,
+0.5-40 Hz band-pass), and a window of ``before + after`` samples is cut around
+each beat (252 at 360 Hz by default: 90 before the R peak, 162 from it). Beats
+are the annotated ones (labels mapped to the AAMI classes N/S/V/F/Q, non-beat
+annotations skipped) or, for a record without annotations, the R peaks that
+``detect_beats`` finds (unlabelled). With ``rhythm="channels"`` the beat's four
+normalised RR features (``rhythm.rr_features``) are appended as constant
+channels. Splits are patient-independent and checked for leaks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -17,36 +22,216 @@ from tscl.data.aami import AAMI_CLASSES, aami_class
 from tscl.data.records import Series
 from tscl.data.splits import Split, check_no_leak, group_split
 from tscl.data.windows import WindowSet, event_windows
-from tscl.domains.ecg.preprocess import bandpass, select_lead
+from tscl.domains.ecg.detect import detect_beats
+from tscl.domains.ecg.preprocess import BASELINE_METHODS, CleanSettings, clean
+from tscl.domains.ecg.rhythm import (
+    RR_FEATURES,
+    neighbour_fit,
+    neighbour_windows,
+    rr_channels,
+    rr_features,
+)
+from tscl.errors import ConfigError, DataError
+
+RHYTHM_MODES = ("channels", "none")
+DETECT_MODES = ("missing", "never", "always")
 
 
 @dataclass(frozen=True)
 class BeatSettings:
-    lead: str = "MLII"
+    """How beats are found, cleaned and cut.
+
+    Attributes:
+        leads: leads kept, in order; beats are detected on the first.
+        before, after: samples before the R peak and from it on.
+        low_hz, high_hz: band-pass edges (``low_hz`` None: no band-pass).
+        notch_hz: powerline notch (50 / 60 Hz), None for none.
+        baseline: baseline-wander removal, "none" | "highpass" | "median".
+        detect: "missing" detects R peaks when a record has no annotations,
+            "never" raises then, "always" ignores annotations (unlabelled).
+        rhythm: "channels" appends the 4 RR features as constant channels,
+            "none" keeps the leads only.
+        neighbours: beats on each side cut next to each beat (0: the beat only).
+    """
+
+    leads: tuple[str, ...] = ("MLII",)
     before: int = 90
     after: int = 162
-    low_hz: float = 0.5
+    low_hz: float | None = 0.5
     high_hz: float = 40.0
+    notch_hz: float | None = None
+    baseline: str = "none"
+    detect: str = "missing"
+    rhythm: str = "channels"
+    neighbours: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "leads", tuple(str(lead) for lead in self.leads))
+        checks = {
+            "leads": len(self.leads) >= 1,
+            "before/after": self.before >= 0 and self.after >= 1,
+            "baseline": self.baseline in BASELINE_METHODS,
+            "detect": self.detect in DETECT_MODES,
+            "rhythm": self.rhythm in RHYTHM_MODES,
+            "neighbours": self.neighbours >= 0,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise ConfigError(
+                f"ECG beat settings: bad {bad[0]} in {self}; baseline one of "
+                f"{BASELINE_METHODS}, detect one of {DETECT_MODES}, "
+                f"rhythm one of {RHYTHM_MODES}"
+            )
+
+    def cleaning(self) -> CleanSettings:
+        """The record-level filters of these settings."""
+        return CleanSettings(
+            leads=self.leads,
+            notch_hz=self.notch_hz,
+            baseline=self.baseline,
+            low_hz=self.low_hz,
+            high_hz=self.high_hz,
+        )
+
+    @property
+    def length(self) -> int:
+        """Window length L in samples."""
+        return (2 * self.neighbours + 1) * (self.before + self.after)
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Names of the C window channels: the leads, then the RR features."""
+        return self.leads + (RR_FEATURES if self.rhythm == "channels" else ())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready settings (``from_dict`` rebuilds them)."""
+        return {**dataclasses.asdict(self), "leads": list(self.leads)}
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> BeatSettings:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{key: value for key, value in state.items() if key in names})
+
+
+@dataclass
+class Beats:
+    """Beat windows of one or more records with their ids and rhythm features.
+
+    Attributes:
+        x: (N, C, L) float32 windows (leads, then RR channels if any).
+        labels: (N,) str AAMI letters, "" for beats of unannotated records.
+        subject, recording: (N,) str ids of the record each beat came from.
+        start: (N,) int64 first sample of the beat's own window (peak - before).
+        peak: (N,) int64 R-peak sample of each beat.
+        rr: (N, 4) float32 normalised RR features (``RR_FEATURES``).
+        detected: names of the records whose beats were detected.
+    """
+
+    x: np.ndarray
+    labels: np.ndarray
+    subject: np.ndarray
+    recording: np.ndarray
+    start: np.ndarray
+    peak: np.ndarray
+    rr: np.ndarray
+    detected: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    @property
+    def labelled(self) -> bool:
+        """True when every beat has an AAMI label."""
+        return bool(len(self.labels)) and bool((self.labels != "").all())
+
+    @classmethod
+    def concat(cls, parts: list[Beats]) -> Beats:
+        """Stacks the beats of several records (same C and L)."""
+        if not parts:
+            raise DataError("beats", "no records to cut beats from")
+        columns = ("x", "labels", "subject", "recording", "start", "peak", "rr")
+        stacked = {c: np.concatenate([getattr(p, c) for p in parts]) for c in columns}
+        detected = tuple(name for part in parts for name in part.detected)
+        return cls(**stacked, detected=detected)
+
+
+def _beat_peaks(
+    cleaned: Series, raw: Series, settings: BeatSettings
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """R peaks (K,), their AAMI letters (K,) ("" when detected), and whether detected."""
+    source = raw.recording or "series"
+    if raw.annotations is not None and settings.detect != "always":
+        aami = np.array([aami_class(s) or "" for s in raw.annotations.label], dtype=str)
+        keep = aami != ""
+        order = np.argsort(raw.annotations.sample[keep], kind="stable")
+        return raw.annotations.sample[keep][order], aami[keep][order], False
+    if settings.detect == "never":
+        raise DataError(source, "record has no beat annotations and detect='never'")
+    peaks = detect_beats(cleaned, settings.leads[0])
+    return peaks, np.full(len(peaks), "", dtype=str), True
+
+
+def record_beats(series: Series, settings: BeatSettings = BeatSettings()) -> Beats:
+    """Cleaned beat windows (N, C, L) of one record, with RR features and ids."""
+    source = series.recording or "series"
+    if series.fs is None:
+        raise DataError(source, "beat windows need a sampling rate")
+    cleaned = clean(series, settings.cleaning())
+    peaks, labels, detected = _beat_peaks(cleaned, series, settings)
+    rr = rr_features(peaks, float(series.fs))  # (K, 4), over every beat
+    fits = neighbour_fit(
+        peaks,
+        len(series),
+        before=settings.before,
+        after=settings.after,
+        neighbours=settings.neighbours,
+    )
+    index = np.flatnonzero(fits)
+    x = neighbour_windows(
+        cleaned.values,
+        peaks,
+        index,
+        before=settings.before,
+        after=settings.after,
+        neighbours=settings.neighbours,
+    )  # (N, leads, L)
+    if settings.rhythm == "channels":
+        x = np.concatenate([x, rr_channels(rr[index], x.shape[-1])], axis=1)
+    count = len(index)
+    return Beats(
+        x=x,
+        labels=labels[index],
+        subject=np.full(count, series.subject or "", dtype=object).astype(str),
+        recording=np.full(count, source, dtype=object).astype(str),
+        start=peaks[index] - settings.before,
+        peak=peaks[index],
+        rr=rr[index],
+        detected=(source,) if detected else (),
+    )
+
+
+def beat_set(records: list[Series], settings: BeatSettings = BeatSettings()) -> Beats:
+    """``record_beats`` of every record, stacked: x (N, C, L), ids, labels, RR (N, 4)."""
+    return Beats.concat([record_beats(record, settings) for record in records])
 
 
 def beat_windows(
     records: list[Series], settings: BeatSettings = BeatSettings()
 ) -> WindowSet:
-    """AAMI-labelled beat windows (N, 1, before + after) from every record."""
-    parts = []
-    for record in records:
-        clean = bandpass(
-            select_lead(record, settings.lead), settings.low_hz, settings.high_hz
+    """AAMI-labelled windows (N, len(leads), before + after) of the annotated beats.
+
+    The leads only (no rhythm channels, no neighbours); records need annotations.
+    """
+    parts = [
+        event_windows(
+            clean(record, settings.cleaning()),
+            before=settings.before,
+            after=settings.after,
+            labels=aami_class,
+            keep=lambda symbol: aami_class(symbol) is not None,
         )
-        parts.append(
-            event_windows(
-                clean,
-                before=settings.before,
-                after=settings.after,
-                labels=aami_class,
-                keep=lambda symbol: aami_class(symbol) is not None,
-            )
-        )
+        for record in records
+    ]
     return WindowSet.concat(parts)
 
 

@@ -1,8 +1,9 @@
 """Embedding a file of new recordings with a saved encoder, applying the preprocessing it was trained with.
 
-The encoder's bundle records its config: an ECG beat model (domain ``ecg``)
-gets the same lead selection, band-pass and beat windows as in training; the
-channel scaling fitted on the training split is applied by the model itself.
+The encoder's bundle records its config and its domain's preprocessing: a
+domain with an ``embed_input`` (ECG beats, EEG epochs, event cases) prepares
+the file the way its training data was prepared; the channel scaling fitted on
+the training split is applied by the model itself.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tscl.bundle import EncoderBundle
 from tscl.errors import DataError
-from tscl.train.bundle import EncoderBundle
 
 Encode = Callable[[np.ndarray], np.ndarray]  # (N, T, C) -> (N, D)
 
@@ -25,31 +26,51 @@ def _table(embeddings: np.ndarray, columns: dict[str, object]) -> pd.DataFrame:
     return frame
 
 
+def _embed_domain_input(
+    bundle: EncoderBundle, path: Path, encode: Encode
+) -> pd.DataFrame | None:
+    """The domain's own preparation of a new file (beats, epochs, cases), or None if it has none."""
+    from tscl.data.training import SignalSet
+    from tscl.domains import DOMAINS, get_domain
+    from tscl.embedding import embed_set
+
+    name = bundle.config.domain
+    if name not in DOMAINS:
+        return None
+    domain = get_domain(name)
+    if domain.embed_input is None:
+        return None
+    rows, columns = domain.embed_input(bundle.preprocessing, bundle.config, path)
+    if isinstance(rows, SignalSet):
+        z = encode(np.asarray(rows.x).transpose(0, 2, 1))  # (N, C, T) -> (N, T, C)
+    else:  # event sequences: the encoder embeds padded batches itself
+        z = embed_set(bundle.encoder, rows, device="cpu")
+    frame = columns.reset_index(drop=True).copy()
+    frame["embedding"] = list(z.astype(np.float32))
+    return frame
+
+
 def _embed_wfdb(bundle: EncoderBundle, path: Path, encode: Encode) -> pd.DataFrame:
+    """A WFDB record as one series (a model without a domain preparation)."""
     from tscl.data.read_wfdb import read_wfdb
 
     record = read_wfdb(
         path.with_suffix("") if path.suffix in (".hea", ".dat", ".atr") else path
     )
-    if bundle.config.domain == "ecg" and record.annotations is not None:
-        from tscl.domains.ecg.beats import beat_windows
-
-        windows = beat_windows([record])  # (N, 1, L), the training preprocessing
-        z = encode(windows.x.transpose(0, 2, 1))  # (N, C, L) -> (N, L, C)
-        return _table(
-            z,
-            {
-                "recording": windows.recording,
-                "sample": windows.start + windows.meta["before"],
-                "label": windows.y,
-            },
-        )
     z = encode(record.values.T[None])  # (C, T) -> (1, T, C)
     return _table(z, {"recording": [record.recording]})
 
 
 def embed_file(bundle: EncoderBundle, path: Path, *, encode: Encode) -> pd.DataFrame:
-    """One row per embedded series/window: identifying columns plus ``embedding`` (D floats)."""
+    """One row per embedded series/window: identifying columns plus ``embedding`` (D floats).
+
+    A model whose domain prepares new files (ECG beats, EEG epochs, event
+    cases) gets that preparation, replayed from what the bundle recorded;
+    otherwise the file is read as series by its format.
+    """
+    prepared = _embed_domain_input(bundle, path, encode)
+    if prepared is not None:
+        return prepared
     suffix = path.suffix.lower()
     if suffix in (".hea", ".dat", ".atr") or (
         not suffix and path.with_suffix(".hea").is_file()

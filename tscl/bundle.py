@@ -19,13 +19,23 @@ BUNDLE_FORMAT = "tscl-encoder/1"
 
 @dataclass
 class EncoderBundle:
-    """An inference encoder with its config and the preprocessing fitted on its training split."""
+    """An inference encoder with its config and the preprocessing fitted on its training split.
+
+    ``preprocessing`` is what the domain recorded to replay on new data (its
+    filters, windows, vocabulary...); ``scaler`` (the per-channel standardisation
+    fitted on the training split) is its "scaler" entry.
+    """
 
     encoder: nn.Module
     config: RunConfig
     in_channels: int
     scaler: dict[str, Any] | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    preprocessing: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.scaler is None:
+            self.scaler = self.preprocessing.get("scaler")
 
     def preprocess(self, x: np.ndarray) -> np.ndarray:
         """Applies the recorded normalisation to (N, C, T) data."""
@@ -52,6 +62,7 @@ def save_bundle(path: str | Path, bundle: EncoderBundle) -> Path:
             "encoder": bundle.encoder.state_dict(),
             "scaler": bundle.scaler,
             "info": bundle.info,
+            "preprocessing": bundle.preprocessing,
         },
         temp,
     )
@@ -61,7 +72,7 @@ def save_bundle(path: str | Path, bundle: EncoderBundle) -> Path:
 
 def load_bundle(path: str | Path) -> EncoderBundle:
     """Rebuilds the encoder from its config and loads the weights (CPU, eval mode)."""
-    from tscl.train.build import build_encoder
+    from tscl.builders import build_encoder
 
     path = Path(path)
     try:
@@ -75,7 +86,12 @@ def load_bundle(path: str | Path) -> EncoderBundle:
             f"{path}: not a tscl encoder bundle (expected format {BUNDLE_FORMAT})"
         )
     config = from_yaml(state["config"])
-    encoder = build_encoder(config, state["in_channels"])
+    preprocessing = state.get("preprocessing") or {}
+    fields = preprocessing.get("fields")
+    if fields is not None:  # event-sequence encoders are built from the field spec
+        encoder = build_encoder(config, 0, fields=fields)
+    else:
+        encoder = build_encoder(config, state["in_channels"])
     encoder.load_state_dict(state["encoder"])
     return EncoderBundle(
         encoder=encoder.eval(),
@@ -83,4 +99,5 @@ def load_bundle(path: str | Path) -> EncoderBundle:
         in_channels=state["in_channels"],
         scaler=state["scaler"],
         info=state["info"],
+        preprocessing=preprocessing,
     )

@@ -1,0 +1,53 @@
+"""The ECG Domain: fields, defaults the config accepts, a light import, the tune space."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tscl.config import load_config
+from tscl.domains.ecg import ECG, embed_ecg_input, load_ecg
+from tscl.sweep.space import load_space
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_domain_fields() -> None:
+    assert ECG.name == "ecg" and ECG.default_dataset == "mitdb"
+    assert ECG.formats == ("wfdb",) and ECG.tasks == ("beats",)
+    assert ECG.load is load_ecg and ECG.embed_input is embed_ecg_input
+    assert ECG.defaults["augment"] == []
+    assert ECG.defaults["eval"] == {"protocol": "holdout"}
+
+
+def test_defaults_are_valid_config_values() -> None:
+    config = load_config(None, ["domain=ecg"], defaults=dict(ECG.defaults))
+    assert config.augment == []
+    assert config.method == "ts2vec" and config.dataset == "mitdb"
+    assert config.encoder.params == {"hidden_dims": 64, "output_dims": 320, "depth": 10}
+    assert (config.data.split, config.data.val_fraction, config.data.test_fraction) == (
+        "group",
+        0.2,
+        0.2,
+    )
+    assert (config.train.max_steps, config.train.batch_size) == (600, 8)
+    assert config.data.options["rhythm"] == "channels"
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, tscl.domains.ecg; "
+        "print(sorted(m for m in ('scipy', 'wfdb', 'torch', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_tune_space_loads() -> None:
+    space = load_space(REPO / "tune" / "ecg.yaml")
+    assert space.base.domain == "ecg" and space.base.dataset == "mitdb"
+    assert space.base.data.options["rhythm"] == "channels"
+    assert space.metric == "val_macro_f1"

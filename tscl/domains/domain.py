@@ -1,0 +1,54 @@
+"""A domain: what one family of data (ECG, EEG, motion, event logs...) brings to a run.
+
+A ``Domain`` is data, not a class hierarchy: its name, default data set, the
+config defaults of its recipe (method, encoder, augmentations, windowing,
+evaluation protocol), and functions that load a data set (a catalog name or a
+path) into ``TrainingData`` and prepare new files for ``tscl embed``. The
+trainer never sees a domain: it gets batch sources built from the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tscl.config import RunConfig
+    from tscl.data.training import DataSet, TrainingData
+
+# (preprocessing recorded at training, the run's config, a file) -> rows to embed + id columns
+EmbedInput = Callable[
+    [Mapping[str, Any], "RunConfig", Path], "tuple[DataSet, pd.DataFrame]"
+]
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Defaults and data handling of one data family.
+
+    Attributes:
+        name: the ``domain=`` value.
+        description: one line for ``--help`` and the README.
+        default_dataset: the catalog name ``tscl pretrain domain=<name>`` runs on.
+        formats: file formats its loader reads (card formats / file kinds).
+        defaults: nested config values applied under the user's YAML and
+            overrides (e.g. ``{"method": "ts2vec", "data": {"window": 320}}``).
+        load: config -> split data with hierarchy ids, labels and the
+            preprocessing to replay; ``config.dataset`` is a catalog name or a path.
+        embed_input: prepares a new file for ``tscl embed`` the way training
+            data was prepared (None: the generic readers are used).
+        tasks: evaluation tasks it offers (``data.options.task``), first = default.
+    """
+
+    name: str
+    description: str
+    default_dataset: str
+    formats: tuple[str, ...]
+    load: Callable[[RunConfig], TrainingData]
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    embed_input: EmbedInput | None = None
+    tasks: tuple[str, ...] = ()

@@ -1,0 +1,138 @@
+"""Forecasting series (CSV with a date column and a row split): TS2Vec's inputs, scaled on train.
+
+A catalog card gives the row split (ETT's 12/4/4 months) and the default
+target; a user's CSV path uses ``data.options.date`` for the date column
+(default: the reader's detection), ``targets`` for the target columns (default:
+the last column; ``all`` for multivariate) and a 60/20/20 row split (or
+``split=ett`` for ETT's 12/4/4 months at hourly rows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tscl.config import RunConfig
+from tscl.data.training import SignalSet, TrainingData
+from tscl.errors import ConfigError, DataError
+
+OPTIONS = frozenset({"targets", "date", "split", "part"})
+ETT_HOURS = (12 * 30 * 24, 16 * 30 * 24, 20 * 30 * 24)
+
+
+def _targets(
+    requested: Any, default: str | None, channels: list[str], where: str
+) -> list[str]:
+    if requested is None:
+        if default is None:
+            raise ConfigError(
+                f"dataset '{where}': no default target column; set data.options.targets"
+            )
+        return [default]
+    if requested == "all":
+        return list(channels)
+    return [requested] if isinstance(requested, str) else list(requested)
+
+
+def _date_column(path: Path) -> str | None:
+    """A header column named like a date / time (date, time, timestamp, datetime), if any."""
+    import pandas as pd
+
+    try:
+        header = pd.read_csv(path, nrows=0).columns
+    except (ValueError, OSError):
+        return None
+    for column in header:
+        if str(column).strip().lower() in (
+            "date",
+            "time",
+            "timestamp",
+            "datetime",
+            "ds",
+        ):
+            return str(column)
+    return None
+
+
+def _user_series(
+    path: Path, options: dict[str, Any]
+) -> tuple[Any, tuple[int, int, int]]:
+    from tscl.data.read_csv import read_csv_series
+
+    if not path.is_file():
+        raise DataError(path, "file not found (expected a CSV series)")
+    date = options.get("date") or _date_column(path)
+    kwargs = {"time_column": date} if date else {}
+    series = read_csv_series(path, **kwargs)
+    length = len(series)
+    if options.get("split", "ratio") == "ett":
+        borders = ETT_HOURS
+        if borders[-1] > length:
+            raise DataError(
+                path, f"the ETT split needs {borders[-1]} rows, the file has {length}"
+            )
+    else:
+        train, test = int(length * 0.6), int(length * 0.2)
+        borders = (train, length - test, length)
+    return series, borders
+
+
+def load_forecast(config: RunConfig) -> TrainingData:
+    """The series of ``config.dataset`` as train / val / test (1, C, T_split) splits."""
+    from tscl.data.dataset_ref import as_path
+    from tscl.data.digest import file_sha256 as sha256_of
+    from tscl.domains.forecast.protocol import prepare_forecast
+
+    options = dict(config.data.options)
+    unknown = set(options) - OPTIONS
+    if unknown:
+        raise ConfigError(
+            f"data.options: unknown option(s) {sorted(unknown)} for the forecast domain; valid: {sorted(OPTIONS)}"
+        )
+    path = as_path(config.dataset)
+    if path is not None:
+        series, borders = _user_series(path, options)
+        default = series.channels[-1]
+        source = {"dataset": str(path), "files": {str(path): sha256_of(path)}}
+    else:
+        from tscl.data.catalog import load_card
+        from tscl.data.fetch import ensure_fetched
+        from tscl.data.loaders import load_dataset, row_borders
+
+        ensure_fetched(config.dataset)
+        card = load_card(config.dataset)
+        series = load_dataset(config.dataset)
+        ends = row_borders(card, len(series))
+        borders = (ends["train"][1], ends["val"][1], ends["test"][1])
+        default = card.reader_args.get("target")
+        source = {"dataset": config.dataset}
+    targets = _targets(
+        options.get("targets"), default, list(series.channels), config.dataset
+    )
+    data = prepare_forecast(series, targets=targets, borders=borders)
+    parts = {}
+    for name in ("train", "val", "test"):
+        x = data.x[None, :, data.split(name)]  # (C, T) -> (1, C, T_split)
+        ids = {"subject": np.zeros(1, np.int64), "recording": np.zeros(1, np.int64)}
+        names = {"subject": [config.dataset], "recording": [config.dataset]}
+        parts[name] = SignalSet(x=x, ids=ids, id_names=names)
+    source.update(
+        {
+            "targets": targets,
+            "split": {
+                "train_end": borders[0],
+                "val_end": borders[1],
+                "test_end": borders[2],
+            },
+        }
+    )
+    return TrainingData(
+        train=parts["train"],
+        val=parts["val"],
+        test=parts["test"],
+        preprocessing={"scaler": data.scaler, "targets": targets},
+        source=source,
+        forecast=data,
+    )

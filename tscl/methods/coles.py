@@ -1,0 +1,78 @@
+"""CoLES: contrastive learning of event sequences from their random slices.
+
+Babaev et al., "CoLES: Contrastive Learning for Event Sequences with
+Self-Supervision", SIGMOD 2022, https://arxiv.org/abs/2002.08232. A batch holds
+several random contiguous slices of each sequence (``EventSliceSource``); slices
+of one sequence (equal ``batch.index``) are positives, every other slice a
+negative. The loss here is the multi-positive InfoNCE of ``tscl.losses`` over
+the (n, n) cosine-similarity matrix of the slice embeddings (one matrix
+product), in place of the paper's margin loss over sampled pairs.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from tscl.errors import DataError
+from tscl.losses.infonce import info_nce
+from tscl.types import EventBatch
+
+
+def slice_positive_mask(index: Tensor) -> Tensor:
+    """(n,) sequence row of each slice -> (n, n) bool, True for other slices of the same row."""
+    mask = index[:, None] == index[None, :]
+    mask.fill_diagonal_(False)
+    return mask
+
+
+def coles_loss(z: Tensor, index: Tensor, temperature: float) -> Tensor:
+    """Multi-positive InfoNCE of slice embeddings z (n, D) grouped by ``index`` (n,).
+
+    For slice i with positives P(i) (the other slices of its sequence) and
+    s_ik = cos(z_i, z_k): loss_i = -1/|P(i)| sum_{p in P(i)} log softmax_{k != i}(s_ik / t)[p],
+    averaged over the slices that have a positive.
+    """
+    if index.shape != (z.shape[0],):
+        raise DataError(
+            "coles index", f"expected shape ({z.shape[0]},), got {tuple(index.shape)}"
+        )
+    return info_nce(z, slice_positive_mask(index.to(z.device)), temperature)
+
+
+class CoLES(nn.Module):
+    """The CoLES objective around an event encoder with ``embed(EventBatch) -> (n, D)``.
+
+    Args:
+        encoder: e.g. ``EventSequenceEncoder``.
+        temperature: softmax temperature of the InfoNCE loss.
+        projection_dim: 0 = contrast the encoder's embeddings directly; > 0 adds
+            a linear projection used only by the loss.
+    """
+
+    def __init__(
+        self, encoder: nn.Module, *, temperature: float = 0.1, projection_dim: int = 0
+    ) -> None:
+        super().__init__()
+        if not temperature > 0:
+            raise DataError(
+                "CoLES temperature", f"expected a positive number, got {temperature}"
+            )
+        self.encoder = encoder
+        self.temperature = temperature
+        self.projection = (
+            nn.Linear(encoder.out_dim, projection_dim)
+            if projection_dim > 0
+            else nn.Identity()
+        )
+
+    def forward(
+        self, batch: EventBatch, generator: torch.Generator | None = None
+    ) -> dict[str, Tensor]:
+        """Loss over the slices of one batch; ``generator`` is unused (slices come drawn)."""
+        if batch.index is None:
+            raise DataError(
+                "CoLES batch", "needs batch.index (the sequence of each slice)"
+            )
+        z = self.projection(self.encoder.embed(batch))  # (n, D)
+        return {"loss": coles_loss(z, batch.index, self.temperature)}
