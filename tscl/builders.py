@@ -52,19 +52,22 @@ def augmentation_table() -> dict[str, Callable[..., nn.Module]]:
     return table
 
 
-def build_encoder(config: RunConfig, in_channels: int, **extra: Any) -> nn.Module:
-    """The configured encoder, with the method's recipe defaults under the user's params."""
+def build_encoder(
+    config: RunConfig, in_channels: int, *, fields: dict[str, Any] | None = None
+) -> nn.Module:
+    """The configured encoder, with the method's recipe defaults under the user's params.
+
+    Signal encoders are built for ``in_channels``; event-sequence encoders from
+    the field spec ``fields`` their domain recorded.
+    """
     params = (
         dict(RECIPE_ENCODER_DEFAULTS.get(config.method, {}))
         if config.encoder.name == "dilated_conv"
         else {}
     )
     params.update(config.encoder.params)
-    if extra:
-        return build(ENCODERS, config.encoder.name, params, kind="encoder", **extra)
-    return build(
-        ENCODERS, config.encoder.name, params, kind="encoder", in_channels=in_channels
-    )
+    shape = {"in_channels": in_channels} if fields is None else {"fields": fields}
+    return build(ENCODERS, config.encoder.name, params, kind="encoder", **shape)
 
 
 def build_augment(components: list[Component]) -> nn.Module | None:

@@ -87,11 +87,9 @@ def load_bundle(path: str | Path) -> EncoderBundle:
         )
     config = from_yaml(state["config"])
     preprocessing = state.get("preprocessing") or {}
-    fields = preprocessing.get("fields")
-    if fields is not None:  # event-sequence encoders are built from the field spec
-        encoder = build_encoder(config, 0, fields=fields)
-    else:
-        encoder = build_encoder(config, state["in_channels"])
+    encoder = build_encoder(
+        config, state["in_channels"], fields=preprocessing.get("fields")
+    )
     encoder.load_state_dict(state["encoder"])
     return EncoderBundle(
         encoder=encoder.eval(),

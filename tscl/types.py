@@ -1,7 +1,7 @@
 """What the training loop draws and methods consume: batches and the sources they come from.
 
 Shapes: a signal batch is channels-first ``x`` (B, C, T) float32 with NaN where
-a value was not observed, ``observed`` (B, C, T) bool, ``y`` (B,) int64 (or
+a value was not observed (``observed``, (B, C, T) bool, derives from it), ``y`` (B,) int64 (or
 None), and ``ids[level]`` (B,) int64 integer codes per hierarchy level
 ("subject", "recording", "segment"; a level the data lacks is absent). An event
 batch holds padded per-field tensors ``fields[name]`` (B, L) (categorical codes
@@ -39,21 +39,23 @@ class SignalBatch:
 
     Attributes:
         x: (B, C, T) float32, NaN where not observed.
-        observed: (B, C, T) bool, True where a value was observed.
+        mask: (B, C, T) bool observed-mask when it differs from ``~isnan(x)``
+            (e.g. imputed values); None derives it from the NaNs (``observed``).
         y: (B,) int64 class codes, or None (unlabelled / not shown to the method).
         ids: level -> (B,) int64 codes ("subject", "recording", "segment").
         index: (B,) int64 row of each sample in the data set it was drawn from.
     """
 
     x: Tensor
-    observed: Tensor | None = None
+    mask: Tensor | None = None
     y: Tensor | None = None
     ids: dict[str, Tensor] = field(default_factory=dict)
     index: Tensor | None = None
 
-    def __post_init__(self) -> None:
-        if self.observed is None:
-            self.observed = ~torch.isnan(self.x)
+    @property
+    def observed(self) -> Tensor:
+        """(B, C, T) bool, True where a value was observed."""
+        return ~torch.isnan(self.x) if self.mask is None else self.mask
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
@@ -68,7 +70,7 @@ class SignalBatch:
         return replace(
             self,
             x=_move(self.x, device),
-            observed=None if self.observed is None else _move(self.observed, device),
+            mask=None if self.mask is None else _move(self.mask, device),
             y=None if self.y is None else _move(self.y, device),
             ids=_move_ids(self.ids, device),
             index=None if self.index is None else _move(self.index, device),

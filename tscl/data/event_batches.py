@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from tscl.data.shuffled_order import ShuffledOrder
 from tscl.data.training import EventSet
 from tscl.errors import DataError
 from tscl.types import EventBatch
@@ -111,17 +112,11 @@ class EventUniformSource:
         self.batch_size = max(1, min(batch_size, len(data) // world_size))
         self.generator = generator
         self.rank, self.world_size = rank, world_size
-        self.order = torch.empty(0, dtype=torch.long)
-        self.position = 0
+        self.order = ShuffledOrder(len(data), generator)
 
     def _next_rows(self, per_row: int = 1) -> tuple[np.ndarray, slice]:
         """The global batch's rows and this rank's part of it (``per_row`` rows each)."""
-        span = self.batch_size * self.world_size
-        if self.position + span > len(self.order):
-            self.order = torch.randperm(len(self.data), generator=self.generator)
-            self.position = 0
-        rows = self.order[self.position : self.position + span].numpy()
-        self.position += span
+        rows = self.order.take(self.batch_size * self.world_size).numpy()
         start = self.rank * self.batch_size * per_row
         return rows, slice(start, start + self.batch_size * per_row)
 
@@ -131,15 +126,10 @@ class EventUniformSource:
         return _rows_batch(self.data, rows, [self.data.sequences[int(i)] for i in rows])
 
     def state_dict(self) -> dict[str, Any]:
-        return {
-            "order": self.order.clone(),
-            "position": self.position,
-            "generator": self.generator.get_state(),
-        }
+        return self.order.state_dict()
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        self.order, self.position = state["order"].clone(), int(state["position"])
-        self.generator.set_state(state["generator"])
+        self.order.load_state_dict(state)
 
 
 def draw_slices(

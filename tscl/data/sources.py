@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from tscl.data.shuffled_order import ShuffledOrder
 from tscl.data.training import SignalSet
 from tscl.errors import ConfigError, DataError
 from tscl.types import SignalBatch
@@ -60,34 +61,23 @@ class UniformSource:
             raise DataError("training data", f"{len(data)} rows for {world_size} ranks")
         self.data = data
         self.batch_size = max(1, min(batch_size, len(data) // world_size))
-        self.generator = generator
         self.rank, self.world_size = rank, world_size
-        self.order = torch.empty(0, dtype=torch.long)
-        self.position = 0
+        self.order = ShuffledOrder(len(data), generator)
 
     def next_rows(self) -> Tensor:
-        """(B,) rows of the next batch."""
-        span = self.batch_size * self.world_size
-        if self.position + span > len(self.order):
-            self.order = torch.randperm(len(self.data), generator=self.generator)
-            self.position = 0
-        start = self.position + self.rank * self.batch_size
-        self.position += span
-        return self.order[start : start + self.batch_size]
+        """(B,) rows of the next batch: this rank's slice of the global batch."""
+        rows = self.order.take(self.batch_size * self.world_size)
+        start = self.rank * self.batch_size
+        return rows[start : start + self.batch_size]
 
     def next(self) -> SignalBatch:
         return collate_signals(self.data, self.next_rows())
 
     def state_dict(self) -> dict[str, Any]:
-        return {
-            "order": self.order,
-            "position": self.position,
-            "generator": self.generator.get_state(),
-        }
+        return self.order.state_dict()
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.order, self.position = state["order"], state["position"]
-        self.generator.set_state(state["generator"])
+        self.order.load_state_dict(state)
 
 
 def _group_members(codes: np.ndarray) -> list[np.ndarray]:
@@ -150,8 +140,7 @@ class GroupedSource:
             )
         self.m, self.k = recordings_per_subject, windows_per_recording
         self.batch_size = self.p * self.m * self.k
-        self.order = torch.empty(0, dtype=torch.long)
-        self.position = 0
+        self.order = ShuffledOrder(len(self.subjects), generator)
 
     def _pick(self, count: int, available: int) -> Tensor:
         """``count`` distinct positions in range(available) (with replacement if too few)."""
@@ -160,12 +149,7 @@ class GroupedSource:
         return torch.randint(0, available, (count,), generator=self.generator)
 
     def next_rows(self) -> Tensor:
-        span = self.p * self.world_size
-        if self.position + span > len(self.order):
-            self.order = torch.randperm(len(self.subjects), generator=self.generator)
-            self.position = 0
-        chosen = self.order[self.position : self.position + span]
-        self.position += span
+        chosen = self.order.take(self.p * self.world_size)
         # Every rank draws every subject's windows, so the generator stays in step.
         picked: list[np.ndarray] = []
         for subject in chosen.tolist():
@@ -181,12 +165,7 @@ class GroupedSource:
         return collate_signals(self.data, self.next_rows())
 
     def state_dict(self) -> dict[str, Any]:
-        return {
-            "order": self.order,
-            "position": self.position,
-            "generator": self.generator.get_state(),
-        }
+        return self.order.state_dict()
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.order, self.position = state["order"], state["position"]
-        self.generator.set_state(state["generator"])
+        self.order.load_state_dict(state)

@@ -9,6 +9,7 @@ trainer never sees a domain: it gets batch sources built from the data.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,3 +53,43 @@ class Domain:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     embed_input: EmbedInput | None = None
     tasks: tuple[str, ...] = ()
+
+
+def lazy(target: str) -> Callable[..., Any]:
+    """``"module:function"`` as a function that imports its module on first call.
+
+    Keeps a domain's heavy imports (MNE, scipy, wfdb, pandas) out of start-up:
+    ``tscl --help`` and the registry never import them.
+    """
+    module_name, _, name = target.partition(":")
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module_name), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"See ``{module_name}.{name}``."
+    return call
+
+
+def ts2vec_subject_recipe(
+    options: Mapping[str, Any], *, batch_size: int, max_steps: int = 600
+) -> dict[str, Any]:
+    """Defaults shared by the signal domains: TS2Vec at the authors' encoder size,
+    subject-independent train / validation / test (20% / 20%), and a logistic
+    probe chosen on the validation subjects (``holdout``)."""
+    return {
+        "method": "ts2vec",
+        "encoder": {
+            "name": "dilated_conv",
+            "params": {"hidden_dims": 64, "output_dims": 320, "depth": 10},
+        },
+        "augment": [],
+        "data": {
+            "split": "group",
+            "val_fraction": 0.2,
+            "test_fraction": 0.2,
+            "options": dict(options),
+        },
+        "train": {"max_steps": max_steps, "batch_size": batch_size},
+        "eval": {"protocol": "holdout"},
+    }

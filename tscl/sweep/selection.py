@@ -28,8 +28,6 @@ from tscl.train.averaging import build_averaged
 from tscl.train.build import build_method
 from tscl.train.run import load_data
 
-Arrays = TrainingData  # the signal splits a sweep scores trials on
-
 
 def rescale(data: TrainingData, mode: str) -> TrainingData:
     """Per-channel standardisation refitted on the training split (after a carve)."""
@@ -50,7 +48,7 @@ def rescale(data: TrainingData, mode: str) -> TrainingData:
     return replace(data, **parts, preprocessing=preprocessing)
 
 
-def carve_validation(arrays: Arrays, fraction: float, seed: int) -> Arrays:
+def carve_validation(arrays: TrainingData, fraction: float, seed: int) -> TrainingData:
     """Moves a stratified ``fraction`` of the training split to validation; drops the test split.
 
     Each class gives round(fraction * count) samples, at least one
@@ -72,7 +70,7 @@ def carve_validation(arrays: Arrays, fraction: float, seed: int) -> Arrays:
     )
 
 
-def selection_arrays(config: RunConfig, val_fraction: float) -> Arrays:
+def selection_arrays(config: RunConfig, val_fraction: float) -> TrainingData:
     """Train and validation arrays (N, C, T) for model selection; the test split is empty.
 
     Without a validation split, ``val_fraction`` of the training split is held
@@ -120,7 +118,7 @@ def checkpoint_encoder(
 
 def validation_scores(
     encoder: nn.Module,
-    arrays: Arrays,
+    arrays: TrainingData,
     *,
     probe: str,
     seed: int = 0,

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from tscl.config import RunConfig
+from tscl.data.training import TrainingData
 from tscl.sweep.runs import SWEEP_TAG, TRIAL_TAG, OpenRun, child_runs
-from tscl.sweep.selection import Arrays, checkpoint_encoder, validation_scores
+from tscl.sweep.selection import checkpoint_encoder, validation_scores
 from tscl.sweep.space import trial_config
 from tscl.track import RunTracker
 from tscl.track.logger import RunLogger
@@ -40,7 +41,7 @@ class TrialSetup:
     """
 
     base: RunConfig
-    arrays: Arrays
+    arrays: TrainingData
     probe: str
     probe_max_train: int
     eval_every: int
@@ -69,7 +70,7 @@ class ValidationReporter:
         self,
         setup: TrialSetup,
         config: RunConfig,
-        arrays: Arrays,
+        arrays: TrainingData,
         folder: Path,
         run: RunLogger,
         reported_step: int = 0,

@@ -102,10 +102,7 @@ def build_method(
         if "loss" not in accepted:
             raise ConfigError(f"method '{config.method}' has a fixed loss (loss=)")
         params["loss"] = loss
-    if fields is not None:
-        encoder = build_encoder(config, 0, fields=fields)
-    else:
-        encoder = build_encoder(config, in_channels)
+    encoder = build_encoder(config, in_channels, fields=fields)
     return build(
         {config.method: recipe}, config.method, params, kind="method", encoder=encoder
     )

@@ -55,8 +55,6 @@ from tscl.train.run import (
     new_run_dir,
 )
 
-Arrays = TrainingData
-
 # Set before `import ray`: no auth token file, ports on 127.0.0.1, no usage reports.
 QUIET_RAY_ENVIRONMENT = {
     "RAY_AUTH_MODE": "disabled",
@@ -362,7 +360,7 @@ def pretrain_distributed(
     *,
     num_workers: int,
     use_gpu: bool | None = None,
-    data: Arrays | None = None,
+    data: TrainingData | None = None,
     run_dir: str | Path | None = None,
     callbacks: Sequence[StepCallback] = (),
     storage_path: str | None = None,
@@ -412,7 +410,9 @@ def pretrain_distributed(
     return _collect(config, arrays, run_dir, metrics, callbacks)
 
 
-def _loop_config(config: RunConfig, arrays: Arrays, num_workers: int) -> dict[str, Any]:
+def _loop_config(
+    config: RunConfig, arrays: TrainingData, num_workers: int
+) -> dict[str, Any]:
     """What every worker receives; the arrays travel through the object store."""
     import ray
 
@@ -444,7 +444,12 @@ def cluster_torch_config(use_gpu: bool, store_dir: str) -> Any:
 
 
 def _run_trainer(
-    config: RunConfig, arrays: Arrays, *, num_workers: int, use_gpu: bool, storage: str
+    config: RunConfig,
+    arrays: TrainingData,
+    *,
+    num_workers: int,
+    use_gpu: bool,
+    storage: str,
 ) -> dict[str, Any]:
     """Runs the Ray Train job; returns rank 0's metrics plus the Ray checkpoint."""
     from ray.train import RunConfig as RayRunConfig
@@ -494,7 +499,7 @@ def _copy_checkpoint(checkpoint: Any, run_dir: Path) -> None:
 
 def _collect(
     config: RunConfig,
-    arrays: Arrays,
+    arrays: TrainingData,
     run_dir: Path,
     metrics: dict[str, Any],
     callbacks: Sequence[StepCallback],

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tscl.config import load_config
+from tscl.domains import load_run_config
 from tscl.domains.ecg import ECG, embed_ecg_input, load_ecg
 from tscl.sweep.space import load_space
 
@@ -22,7 +22,7 @@ def test_domain_fields() -> None:
 
 
 def test_defaults_are_valid_config_values() -> None:
-    config = load_config(None, ["domain=ecg"], defaults=dict(ECG.defaults))
+    config = load_run_config(None, ["domain=ecg"])  # the defaults under no overrides
     assert config.augment == []
     assert config.method == "ts2vec" and config.dataset == "mitdb"
     assert config.encoder.params == {"hidden_dims": 64, "output_dims": 320, "depth": 10}

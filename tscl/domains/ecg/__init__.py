@@ -10,35 +10,12 @@ Heavy imports (scipy, wfdb) wait until a function runs.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from tscl.domains.domain import Domain, lazy, ts2vec_subject_recipe
 
-from tscl.domains.domain import Domain
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    import pandas as pd
-
-    from tscl.config import RunConfig
-    from tscl.data.training import SignalSet, TrainingData
-
-
-def load_ecg(config: RunConfig) -> TrainingData:
-    """Beat windows of ``config.dataset`` split by patient (see ``loader.load_ecg``)."""
-    from tscl.domains.ecg.loader import load_ecg as load
-
-    return load(config)
-
-
-def embed_ecg_input(
-    preprocessing: Mapping[str, Any], config: RunConfig, path: Path
-) -> tuple[SignalSet, pd.DataFrame]:
-    """A new record's beats prepared as in training (see ``embed.embed_ecg_input``)."""
-    from tscl.domains.ecg.embed import embed_ecg_input as embed
-
-    return embed(preprocessing, config, path)
-
+# Beat windows of config.dataset split by patient.
+load_ecg = lazy("tscl.domains.ecg.loader:load_ecg")
+# A new record's beats prepared as in training.
+embed_ecg_input = lazy("tscl.domains.ecg.embed:embed_ecg_input")
 
 ECG = Domain(
     name="ecg",
@@ -47,23 +24,9 @@ ECG = Domain(
     default_dataset="mitdb",
     formats=("wfdb",),
     load=load_ecg,
-    defaults={
-        "method": "ts2vec",
-        "dataset": "mitdb",
-        "encoder": {
-            "name": "dilated_conv",
-            "params": {"hidden_dims": 64, "output_dims": 320, "depth": 10},
-        },
-        "augment": [],
-        "data": {
-            "split": "group",
-            "val_fraction": 0.2,
-            "test_fraction": 0.2,
-            "options": {"leads": ["MLII"], "notch_hz": 60.0, "rhythm": "channels"},
-        },
-        "train": {"max_steps": 600, "batch_size": 8},
-        "eval": {"protocol": "holdout"},
-    },
+    defaults=ts2vec_subject_recipe(
+        {"leads": ["MLII"], "notch_hz": 60.0, "rhythm": "channels"}, batch_size=8
+    ),
     embed_input=embed_ecg_input,
     tasks=("beats",),
 )

@@ -21,6 +21,7 @@ from tscl.augment.batch_checks import check_range, check_signal_batch
 from tscl.augment.channel_dropout import ChannelDropout
 from tscl.augment.jitter import channel_scale
 from tscl.augment.random_source import RandomSource
+from tscl.augment.time_shift import shift_in_time
 from tscl.errors import ConfigError
 
 INF = float("inf")
@@ -282,16 +283,9 @@ class TimeShift(nn.Module):
         """(B, C, T) -> (B, C, T)."""
         check_signal_batch(x, "TimeShift")
         signal = x[:, : _num_leads(x, self.leads)]  # (B, n, T)
-        batch, num_leads, length = signal.shape
-        bound = torch.full((batch,), self.max_shift, device=x.device)
+        bound = torch.full((signal.shape[0],), self.max_shift, device=x.device)
         shift = self.random.integers(-bound, bound)  # (B,)
-        # output step t reads input step t - shift: (B, 1) and (T,) -> (B, T)
-        source = torch.arange(length, device=x.device)[None, :] - shift[:, None]
-        inside = (source >= 0) & (source < length)
-        index = source.remainder(length)[:, None, :].expand(batch, num_leads, length)
-        augmented = signal.gather(2, index)
-        if self.mode == "pad":
-            augmented = augmented.masked_fill(~inside[:, None, :], float("nan"))
+        augmented = shift_in_time(signal, shift, pad_nan=self.mode == "pad")
         return self.random.apply_per_sample(x, _with_rest(x, augmented), self.prob)
 
 

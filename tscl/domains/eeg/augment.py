@@ -16,7 +16,9 @@ import torch
 from torch import Tensor, nn
 
 from tscl.augment.batch_checks import check_range, check_signal_batch
+from tscl.augment.frequency_mask import remove_frequencies
 from tscl.augment.random_source import RandomSource
+from tscl.augment.time_shift import shift_in_time
 from tscl.errors import ConfigError
 
 _INF = float("inf")
@@ -59,19 +61,14 @@ class BandStop(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         """(B, C, T) -> (B, C, T)."""
         check_signal_batch(x, "BandStop")
-        signal = x if x.dtype in (torch.float32, torch.float64) else x.float()
-        missing = signal.isnan() if bool(signal.sum().isnan()) else None
-        if missing is not None:
-            signal = torch.where(missing, signal.nanmean(dim=-1, keepdim=True), signal)
-        spectrum = torch.fft.rfft(signal, dim=-1)  # (B, C, T // 2 + 1)
-        freqs = torch.fft.rfftfreq(x.shape[-1], d=1.0 / self.fs).to(x.device)  # (F,)
-        draw = self.random.uniform((x.shape[0], 1, 1), x.device)  # (B, 1, 1)
-        centre = self.min_hz + draw * (self.max_hz - self.min_hz)
-        stop = (freqs - centre).abs() <= self.width_hz / 2  # (B, 1, F)
-        spectrum = spectrum.masked_fill(stop, 0)
-        augmented = torch.fft.irfft(spectrum, n=x.shape[-1], dim=-1)  # (B, C, T)
-        if missing is not None:
-            augmented = augmented.masked_fill_(missing, float("nan"))
+
+        def stop_band(_: Tensor) -> Tensor:
+            freqs = torch.fft.rfftfreq(x.shape[-1], d=1.0 / self.fs).to(x.device)
+            draw = self.random.uniform((x.shape[0], 1, 1), x.device)  # (B, 1, 1)
+            centre = self.min_hz + draw * (self.max_hz - self.min_hz)
+            return (freqs - centre).abs() <= self.width_hz / 2  # (B, 1, F)
+
+        augmented = remove_frequencies(x, stop_band)
         return self.random.apply_per_sample(x, augmented.to(x.dtype), self.prob)
 
 
@@ -143,15 +140,11 @@ class CircularShift(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         """(B, C, T) -> (B, C, T)."""
         check_signal_batch(x, "CircularShift")
-        batch_size, num_channels, length = x.shape
-        limit = self.max_shift if self.max_shift else length - 1
-        limit = min(limit, length - 1)
-        bound = torch.full((batch_size,), limit, device=x.device, dtype=torch.long)
+        length = x.shape[-1]
+        limit = min(self.max_shift if self.max_shift else length - 1, length - 1)
+        bound = torch.full((x.shape[0],), limit, device=x.device, dtype=torch.long)
         shift = self.random.integers(-bound, bound)  # (B,)
-        steps = torch.arange(length, device=x.device)  # (T,)
-        source = (steps[None, :] - shift[:, None]) % length  # (B, T): out[t] = x[t - s]
-        index = source[:, None, :].expand(batch_size, num_channels, length)  # (B, C, T)
-        return x.gather(-1, index)
+        return shift_in_time(x, shift)
 
 
 AUGMENTATIONS = {

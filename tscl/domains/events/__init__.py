@@ -8,35 +8,10 @@ of one sequence are positives) with a GRU over per-field embeddings.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from tscl.domains.domain import Domain, lazy
 
-from tscl.domains.domain import Domain
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    import pandas as pd
-
-    from tscl.config import RunConfig
-    from tscl.data.training import EventSet, TrainingData
-
-
-def load_events(config: RunConfig) -> TrainingData:
-    """See ``tscl.domains.events.load.load_events``."""
-    from tscl.domains.events.load import load_events as load
-
-    return load(config)
-
-
-def embed_events_input(
-    preprocessing: Mapping[str, Any], config: RunConfig, path: Path
-) -> tuple[EventSet, pd.DataFrame]:
-    """See ``tscl.domains.events.load.embed_events_input``."""
-    from tscl.domains.events.load import embed_events_input as embed
-
-    return embed(preprocessing, config, path)
-
+load_events = lazy("tscl.domains.events.load:load_events")
+embed_events_input = lazy("tscl.domains.events.load:embed_events_input")
 
 EVENTS = Domain(
     name="events",
@@ -46,7 +21,6 @@ EVENTS = Domain(
     load=load_events,
     defaults={
         "method": "coles",
-        "dataset": "bpi2012_loan_applications",
         "encoder": {"name": "event_rnn", "params": {"hidden_dims": 256}},
         "data": {
             "split": "group",

@@ -11,35 +11,10 @@ inside the functions.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from tscl.domains.domain import Domain, lazy, ts2vec_subject_recipe
 
-from tscl.domains.domain import Domain
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    import pandas as pd
-
-    from tscl.config import RunConfig
-    from tscl.data.training import DataSet, TrainingData
-
-
-def load_motion(config: RunConfig) -> TrainingData:
-    """See ``tscl.domains.motion.load.load_motion``."""
-    from tscl.domains.motion.load import load_motion as load
-
-    return load(config)
-
-
-def embed_motion_input(
-    preprocessing: Mapping[str, Any], config: RunConfig, path: Path
-) -> tuple[DataSet, pd.DataFrame]:
-    """See ``tscl.domains.motion.embed.embed_motion_input``."""
-    from tscl.domains.motion.embed import embed_motion_input as embed
-
-    return embed(preprocessing, config, path)
-
+load_motion = lazy("tscl.domains.motion.load:load_motion")
+embed_motion_input = lazy("tscl.domains.motion.embed:embed_motion_input")
 
 MOTION = Domain(
     name="motion",
@@ -47,28 +22,10 @@ MOTION = Domain(
     default_dataset="seglearn_watch",
     formats=("npz", "ts", "csv"),
     load=load_motion,
-    defaults={
-        "method": "ts2vec",
-        "dataset": "seglearn_watch",
-        "encoder": {
-            "name": "dilated_conv",
-            "params": {"hidden_dims": 64, "output_dims": 320, "depth": 10},
-        },
-        "augment": [],
-        "data": {
-            "split": "group",
-            "val_fraction": 0.2,
-            "test_fraction": 0.2,
-            "options": {
-                "magnitude": True,
-                "gravity": False,
-                "window_seconds": 4.0,
-                "overlap": 0.5,
-            },
-        },
-        "train": {"max_steps": 600, "batch_size": 16},
-        "eval": {"protocol": "holdout"},
-    },
+    defaults=ts2vec_subject_recipe(
+        {"magnitude": True, "gravity": False, "window_seconds": 4.0, "overlap": 0.5},
+        batch_size=16,
+    ),
     embed_input=embed_motion_input,
     tasks=("exercise",),
 )
