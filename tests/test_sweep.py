@@ -305,3 +305,34 @@ def test_sweep_command_parses_its_arguments() -> None:
     )
     assert args.overrides == ["dataset=GunPoint"] and args.storage is None
     assert args.handler.__name__ == "_sweep"
+
+
+def test_two_trial_sweep_over_the_motion_domain_space(
+    workspace: Path, ray_cluster: bool
+) -> None:
+    """tune/motion.yaml's own search space, two short trials on the smartwatch subjects."""
+    space = yaml.safe_load((REPO / "tune" / "motion.yaml").read_text(encoding="utf-8"))
+    space["num_samples"], space["eval_every"] = 2, 10
+    space["scheduler"] = {
+        "asha": {"max_t": 20, "grace_period": 10, "reduction_factor": 2}
+    }
+    space["base"]["overrides"] += [
+        "train.max_steps=20",
+        "train.log_every=5",
+        "encoder.params.hidden_dims=8",
+        "encoder.params.output_dims=16",
+        "encoder.params.depth=2",
+        "train.device=cpu",
+        f"tracking.uri=sqlite:///{workspace / 'mlflow.db'}",
+        f"output_dir={workspace / 'runs'}",
+    ]
+    path = workspace / "motion.yaml"
+    path.write_text(yaml.safe_dump(space), encoding="utf-8")
+    result = run_sweep(path, name="motion", storage=workspace / "tune")
+    assert result.complete and len(result.statuses) == 2
+    client = MlflowClient(f"sqlite:///{workspace / 'mlflow.db'}")
+    children = children_of(client, result.parent_run_id)
+    assert len(children) == 2
+    for child in children:
+        assert child.data.params["domain"] == "motion"
+        assert 0.0 <= child.data.metrics["val_accuracy"] <= 1.0

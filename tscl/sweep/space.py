@@ -33,6 +33,7 @@ import numpy as np
 import yaml
 
 from tscl.config import RunConfig, load_config
+from tscl.domains import load_run_config
 from tscl.errors import ConfigError
 from tscl.eval import PROBES
 
@@ -99,7 +100,8 @@ def load_space(path: str | Path, overrides: Sequence[str] = ()) -> SweepSpace:
     base_overrides = [*base_spec.get("overrides", []), *overrides]
     try:
         space = SweepSpace(
-            base=load_config(base_spec.get("preset"), base_overrides),
+            # the domain's defaults under the preset and overrides, as `tscl pretrain`
+            base=load_run_config(base_spec.get("preset"), base_overrides),
             metric=str(raw.get("metric", "val_accuracy")),
             mode=str(raw.get("mode", "max")),
             num_samples=int(raw.get("num_samples", 1)),
