@@ -21,7 +21,7 @@ import torch
 from benchmarks.common import RunLog, data_dir, mean_std, write_results
 from tscl.config import load_config
 from tscl.data.read_ts import read_ts
-from tscl.train.build import archive_arrays
+from tscl.domains.archive.load import archive_data as archive_arrays
 from tscl.train.run import evaluate, pretrain
 
 # name -> (archive folder, reference TS2Vec accuracy, reference pretraining seconds) from ANCHORS.md
@@ -59,7 +59,7 @@ def run_one(name: str, seed: int, tmp: str) -> dict[str, float]:
         ],
     )
     started = time.perf_counter()
-    output = pretrain(config, arrays=arrays, run_dir=f"{tmp}/{name}-{seed}")
+    output = pretrain(config, data=arrays, run_dir=f"{tmp}/{name}-{seed}")
     seconds = time.perf_counter() - started
     metrics = evaluate(output.bundle, arrays, protocol="svm", seed=seed)
     return {

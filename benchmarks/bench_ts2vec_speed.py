@@ -28,8 +28,9 @@ import torch
 from benchmarks.common import data_dir, mean_std, write_results
 from tscl.config import load_config
 from tscl.data.read_ts import read_ts
+from tscl.data.training import TrainingData as Arrays
+from tscl.domains.archive.load import archive_data as archive_arrays
 from tscl.eval import PROBES
-from tscl.train.build import Arrays, archive_arrays
 from tscl.train.run import evaluate, pretrain
 
 ANCHOR_SECONDS, ANCHOR_ACCURACY = 20.6, 0.890
@@ -37,7 +38,7 @@ ANCHOR_SECONDS, ANCHOR_ACCURACY = 20.6, 0.890
 
 def run_tscl(arrays: Arrays, seed: int, folder: str) -> dict[str, float]:
     config = load_config("ts2vec", [f"train.seed={seed}", "train.progress=false"])
-    output = pretrain(config, arrays=arrays, run_dir=f"{folder}/{seed}")
+    output = pretrain(config, data=arrays, run_dir=f"{folder}/{seed}")
     accuracy = evaluate(output.bundle, arrays, protocol="svm", seed=seed)["accuracy"]
     return {"seconds": output.result.seconds, "accuracy": accuracy}
 
