@@ -25,7 +25,7 @@ INPUT ?= $(TSCL_DATA_MIRROR)/ecg/wfdb/mitdb/100
 OUTPUT ?= embeddings/$(notdir $(INPUT)).parquet
 UI_PORT ?= 5000
 
-.PHONY: setup test test-all lint format data bench clean experiment sweep register embed ui
+.PHONY: setup test test-all test-gpu lint format data bench bench-quick bench-report bench-ui clean experiment sweep register embed ui
 
 setup: $(STAMP)
 
@@ -78,8 +78,26 @@ ui: $(STAMP)
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow server --host 127.0.0.1 --port $(UI_PORT) --workers 1 \
 		--backend-store-uri sqlite:///$(CURDIR)/mlflow.db --default-artifact-root $(CURDIR)/mlartifacts
 
+# Every benchmark suite (benchmarks/registry.py) at full / quick settings: results/*.json, one MLflow run
+# per suite (benchmarks/results/mlflow.db), then benchmarks/RESULTS.md. SUITES="a b" runs only those.
+BENCH_SUITES = $(if $(SUITES),--suite $(SUITES),)
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	nice -n 10 $(BIN)/python -m benchmarks run $(BENCH_SUITES)
+
+bench-quick: $(STAMP)
+	nice -n 10 $(BIN)/python -m benchmarks run --quick $(BENCH_SUITES)
+
+bench-report: $(STAMP)
+	$(BIN)/python -m benchmarks report
+
+bench-ui: $(STAMP)
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow server --host 127.0.0.1 --port $(UI_PORT) --workers 1 \
+		--backend-store-uri sqlite:///$(CURDIR)/benchmarks/results/mlflow.db \
+		--default-artifact-root $(CURDIR)/benchmarks/results/mlartifacts
+
+# The CUDA path (tests marked gpu; they skip with a reason without a GPU).
+test-gpu: $(STAMP)
+	$(BIN)/python -m pytest -q -m gpu -rs
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

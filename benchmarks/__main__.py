@@ -1,37 +1,73 @@
-"""``make bench``: every benchmark suite in turn (``python -m benchmarks [--only NAME ...]``).
+"""``make bench``: every registered suite in turn, then benchmarks/RESULTS.md.
 
-Quality and speed figures are printed and written as JSON under benchmarks/results/.
-The full run takes about 1.5 hours on 2 CPU cores (the UCR/UEA and ETTh1 suites dominate); the
-UCR/UEA and ETTh1 suites log finished runs and resume from them.
+    python -m benchmarks run [--quick] [--suite NAME ...]   # run, record, report
+    python -m benchmarks report                              # rewrite RESULTS.md only
+    python -m benchmarks list                                # the registered suites
+
+``run`` writes each suite's result as ``benchmarks/results/suites/<suite>.json``, logs
+it as an MLflow run (``sqlite:///benchmarks/results/mlflow.db``, experiment
+``tscl-benchmarks``) and regenerates RESULTS.md from the latest result of every
+suite. A suite that fails or is skipped does not stop the others; the exit
+status is 1 when one failed. The suites are listed in benchmarks/registry.py;
+the contract a suite module follows is in benchmarks/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import runpy
 import sys
 import time
 
-SUITES = {
-    "augment": "benchmarks.bench_augment",
-    "lazy_windows": "benchmarks.bench_lazy_windows",
-    "ts2vec_speed": "benchmarks.bench_ts2vec_speed",
-    "ts2vec_classify": "benchmarks.bench_ts2vec_classify",
-    "ts2vec_forecast": "benchmarks.bench_ts2vec_forecast",
-}
+from benchmarks import report
+from benchmarks.registry import SUITES
+from benchmarks.runner import load_results, run_suite
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=list(SUITES), default=list(SUITES))
-    args = parser.parse_args()
-    for name in args.only:
-        print(f"\n=== {name} ===", flush=True)
-        started = time.perf_counter()
-        sys.argv = [SUITES[name]]
-        runpy.run_module(SUITES[name], run_name="__main__")
-        print(f"=== {name}: {time.perf_counter() - started:.0f}s ===", flush=True)
+def _run(args: argparse.Namespace) -> int:
+    mode = "quick" if args.quick else "full"
+    names = args.suite or list(SUITES)
+    began = time.perf_counter()
+    failed = []
+    for name in names:
+        print(f"\n=== {name} ({mode}) ===", flush=True)
+        record = run_suite(name, mode)
+        reason = f": {record['reason']}" if record.get("reason") else ""
+        print(
+            f"=== {name}: {record['status']} in {record['wall_s']:.0f}s{reason} ===",
+            flush=True,
+        )
+        if record["status"] == "failed":
+            print(record.get("traceback", ""), file=sys.stderr, flush=True)
+            failed.append(name)
+    path = report.write(load_results())
+    print(
+        f"\n{len(names)} suites in {time.perf_counter() - began:.0f}s; "
+        f"failed: {', '.join(failed) or 'none'}; wrote {path}",
+        flush=True,
+    )
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run suites, record them, rewrite RESULTS.md")
+    run.add_argument("--quick", action="store_true", help="the quick settings")
+    run.add_argument("--suite", nargs="+", choices=list(SUITES), help="only these")
+    commands.add_parser("report", help="rewrite RESULTS.md from the latest results")
+    commands.add_parser("list", help="the registered suites")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return _run(args)
+    if args.command == "report":
+        print(f"wrote {report.write(load_results())}")
+        return 0
+    for name, suite in SUITES.items():
+        print(f"{name:16s} {suite.module:36s} {suite.title}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -106,7 +106,9 @@ def timed(call: Callable[[], object]) -> float:
 
 
 def side_by_side(
-    ours: Callable[[], object], theirs: Callable[[], object] | None
+    ours: Callable[[], object],
+    theirs: Callable[[], object] | None,
+    repeats: int = REPEATS,
 ) -> tuple[list[float], list[float]]:
     """Warm-up, then alternating timed calls, so that both sides see the same load."""
     for _ in range(WARMUP):
@@ -114,14 +116,14 @@ def side_by_side(
         if theirs is not None:
             theirs()
     ours_ms, theirs_ms = [], []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         ours_ms.append(timed(ours))
         if theirs is not None:
             theirs_ms.append(timed(theirs))
     return ours_ms, theirs_ms
 
 
-def measure() -> list[dict[str, Any]]:
+def measure(repeats: int = REPEATS) -> list[dict[str, Any]]:
     """Times every case; returns one row per case."""
     torch.manual_seed(0)
     x = torch.randn(SHAPE)
@@ -131,7 +133,7 @@ def measure() -> list[dict[str, Any]]:
         warnings.simplefilter("ignore", DeprecationWarning)  # tsaug's scipy import
         for name, module, augmenter, counterpart in cases(SHAPE[-1]):
             theirs = None if augmenter is None else partial(augmenter.augment, x_numpy)
-            ours_ms, theirs_ms = side_by_side(partial(module, x), theirs)
+            ours_ms, theirs_ms = side_by_side(partial(module, x), theirs, repeats)
             row = {"augmentation": name, "tsaug": counterpart}
             row["tscl_ms"] = statistics.median(ours_ms)
             row["tscl_min_ms"] = min(ours_ms)
@@ -157,6 +159,54 @@ def table(rows: list[dict[str, Any]]) -> str:
         cells = [row["augmentation"], ours, theirs, speedup, row["tsaug"]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def run(repeats: int = REPEATS, threads: int = 2) -> dict[str, Any]:
+    """The suite (contract: benchmarks/README.md): every case side by side with tsaug."""
+    torch.set_num_threads(threads)
+    rows = measure(repeats)
+    speedups = [row["speedup"] for row in rows if row["speedup"] is not None]
+    return {
+        "tables": [
+            {
+                "title": f"Batch {SHAPE} float32 on the CPU, {threads} torch threads: "
+                f"median (min) ms of {repeats} alternating calls after {WARMUP} warm-up",
+                "columns": [
+                    "augmentation",
+                    "tscl ms",
+                    "tsaug ms",
+                    "speed-up",
+                    "tsaug side",
+                ],
+                "rows": [
+                    [
+                        row["augmentation"],
+                        f"{row['tscl_ms']:.2f} ({row['tscl_min_ms']:.2f})",
+                        "-"
+                        if row["tsaug_ms"] is None
+                        else f"{row['tsaug_ms']:.2f} ({row['tsaug_min_ms']:.2f})",
+                        "-" if row["speedup"] is None else f"{row['speedup']:.1f}x",
+                        row["tsaug"],
+                    ]
+                    for row in rows
+                ],
+            }
+        ],
+        "metrics": {
+            "min_speedup": min(speedups),
+            "composed_speedup": rows[-1]["speedup"],
+        },
+        "checks": {
+            "every tscl augmentation with a tsaug counterpart is faster": min(speedups)
+            > 1
+        },
+        "notes": [
+            "Speed-up = tsaug median / tscl median, both sides timed alternately in "
+            "this run; tsaug gets the same values as (B, T, C) numpy (conversion not timed)."
+        ],
+        "sources": [f"tsaug {tsaug.__version__} (PyPI), run side by side"],
+        "rows": rows,
+    }
 
 
 def main() -> None:

@@ -13,12 +13,14 @@ run on this machine kind" (the authors' code, one seed, 2-core CPU).
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+from typing import Any
 
 import numpy as np
 import torch
 
-from benchmarks.common import RunLog, data_dir, mean_std, write_results
+from benchmarks.common import RunLog, data_dir, mean_std, print_tables, write_results
 from tscl.config import load_config
 from tscl.data.read_ts import read_ts
 from tscl.domains.archive.load import archive_data as archive_arrays
@@ -70,6 +72,75 @@ def run_one(name: str, seed: int, tmp: str) -> dict[str, float]:
     }
 
 
+def collect(
+    sets: list[str], seeds: list[int], fresh: bool
+) -> dict[str, list[dict[str, Any]]]:
+    """Per-set rows of every seed, resumed from the run log where already done."""
+    log = RunLog("ts2vec_classify", ("name", "seed"), fresh=fresh)
+    results: dict[str, list[dict[str, Any]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in sets:
+            results[name] = []
+            for seed in seeds:
+                logged = log.get(name, seed)
+                if logged is not None:
+                    results[name].append(logged)
+                    continue
+                torch.manual_seed(seed)
+                row = {"name": name, "seed": seed, **run_one(name, seed, tmp)}
+                log.add(row)
+                results[name].append(row)
+                print(
+                    f"  {name:22s} seed {seed}: acc {row['accuracy']:.3f}  "
+                    f"pretrain {row['pretrain_s']:.1f}s ({row['steps']} steps)",
+                    flush=True,
+                )
+    return results
+
+
+def run(
+    seeds: list[int], sets: list[str] | None = None, fresh: bool = False
+) -> dict[str, Any]:
+    """The suite (contract: benchmarks/README.md): accuracy per set beside the reference."""
+    sets = list(REFERENCE) if sets is None else sets
+    unknown = sorted(set(sets) - set(REFERENCE))
+    if unknown:
+        raise ValueError(f"sets: no reference figure for {unknown}")
+    results = collect(sets, seeds, fresh)
+    rows, ours, refs = [], [], []
+    for name, found in results.items():
+        accuracy = [r["accuracy"] for r in found]
+        _, ref_acc, ref_s = REFERENCE[name]
+        ours.append(mean_std(accuracy)[0])
+        refs.append(ref_acc)
+        seconds = [r["pretrain_s"] for r in found]
+        rows.append([name, accuracy, ref_acc, seconds, ref_s])
+    mean_ours, mean_ref = float(np.mean(ours)), float(np.mean(refs))
+    gap = (mean_ours - mean_ref) * 100
+    rows.append([f"mean of {len(ours)}", mean_ours, mean_ref, None, None])
+    return {
+        "tables": [
+            {
+                "title": "Test accuracy (RBF-SVM protocol), pretraining seconds",
+                "columns": ["data set", "tscl accuracy", "reference accuracy"]
+                + ["tscl pretrain s", "reference pretrain s"],
+                "formats": [".3f", ".3f", ".3f", ".1f", ".1f"],
+                "rows": rows,
+            }
+        ],
+        "metrics": {"mean_accuracy": mean_ours, "reference_mean": mean_ref},
+        "checks": {
+            "mean accuracy not below the reference by more than 1 point": gap >= -1.0
+        },
+        "results": results,
+        "sources": [
+            "reference: ../shared/ANCHORS.md, 'The reference TS2Vec and MiniRocket "
+            "run on this machine kind' (the authors' code, one seed, 2-core CPU); "
+            "published UCR/UEA means (all sets, not these): TS2Vec .830 / .712"
+        ],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
@@ -80,58 +151,9 @@ def main() -> None:
         help="ignore runs logged by an earlier invocation",
     )
     args = parser.parse_args()
-    import tempfile
-
-    log = RunLog("ts2vec_classify", ("name", "seed"), fresh=args.fresh)
-    results: dict[str, list[dict[str, float]]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in args.sets:
-            results[name] = []
-            for seed in args.seeds:
-                logged = log.get(name, seed)
-                if logged is not None:
-                    results[name].append(logged)
-                    continue
-                torch.manual_seed(seed)
-                row = {"name": name, "seed": seed, **run_one(name, seed, tmp)}
-                log.add(row)
-                results[name].append(row)
-                print(
-                    f"  {name:22s} seed {seed}: acc {row['accuracy']:.3f}  pretrain {row['pretrain_s']:.1f}s "
-                    f"({row['steps']} steps)",
-                    flush=True,
-                )
-    print(
-        f"\n{'data set':22s} {'tscl acc (mean ± std)':>22s} {'reference':>9s} {'tscl s':>8s} {'ref s':>7s}"
-    )
-    ours, refs = [], []
-    for name, rows in results.items():
-        acc_mean, acc_std = mean_std([r["accuracy"] for r in rows])
-        sec_mean, _ = mean_std([r["pretrain_s"] for r in rows])
-        _, ref_acc, ref_s = REFERENCE[name]
-        ours.append(acc_mean)
-        refs.append(ref_acc)
-        print(
-            f"{name:22s} {acc_mean:>14.3f} ± {acc_std:.3f} {ref_acc:>9.3f} {sec_mean:>8.1f} {ref_s:>7.1f}"
-        )
-    mean_ours, mean_ref = float(np.mean(ours)), float(np.mean(refs))
-    gap = (mean_ours - mean_ref) * 100
-    print(f"{'mean of ' + str(len(ours)):22s} {mean_ours:>22.3f} {mean_ref:>9.3f}")
-    print(
-        f"check: mean not below the reference by more than 1 point: {gap:+.2f} points -> "
-        f"{'PASS' if gap >= -1.0 else 'FAIL'}"
-    )
-    path = write_results(
-        "ts2vec_classify",
-        {
-            "seeds": args.seeds,
-            "results": results,
-            "mean": mean_ours,
-            "reference_mean": mean_ref,
-            "reference_source": "../shared/ANCHORS.md (authors' TS2Vec, this machine kind)",
-        },
-    )
-    print(f"results: {path}")
+    payload = run(args.seeds, args.sets, args.fresh)
+    print_tables(payload)
+    print(f"results: {write_results('ts2vec_classify', payload)}")
 
 
 if __name__ == "__main__":

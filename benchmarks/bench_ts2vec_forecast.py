@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import argparse
 import time
+from typing import Any
 
 import numpy as np
 import torch
 
-from benchmarks.common import RunLog, data_dir, mean_std, write_results
+from benchmarks.common import RunLog, data_dir, mean_std, print_tables, write_results
 from tscl.config import TrainConfig
 from tscl.data.read_csv import read_csv_series
 from tscl.data.sections import prepare_pretraining_array
@@ -101,7 +102,9 @@ def baselines(
     return {"last value": last, f"ridge on {lags} lags": ridge}
 
 
-def run_seed(data: ForecastData, seed: int, horizons: list[int]) -> dict[str, object]:
+def run_seed(
+    data: ForecastData, seed: int, horizons: list[int], steps: int | None = None
+) -> dict[str, object]:
     train = prepare_pretraining_array(
         data.x[None, :, : BORDERS[0]], 3000
     )  # (sections, C, 3000)
@@ -112,7 +115,7 @@ def run_seed(data: ForecastData, seed: int, horizons: list[int]) -> dict[str, ob
         method,
         torch.from_numpy(train),
         TrainConfig(seed=seed, progress=False),
-        max_steps=default_steps(train.size),
+        max_steps=steps or default_steps(train.size),
     )
     pretrain_s = time.perf_counter() - started
     started = time.perf_counter()
@@ -125,26 +128,27 @@ def run_seed(data: ForecastData, seed: int, horizons: list[int]) -> dict[str, ob
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    parser.add_argument("--horizons", type=int, nargs="+", default=list(PUBLISHED))
-    parser.add_argument(
-        "--fresh", action="store_true", help="ignore seeds logged by an earlier run"
+def collect(
+    data: ForecastData,
+    seeds: list[int],
+    horizons: list[int],
+    steps: int | None,
+    fresh: bool,
+) -> list[dict[str, Any]]:
+    """One run per seed; seeds logged earlier at these steps and horizons are read back."""
+    log = RunLog(
+        "ts2vec_forecast" if steps is None else f"ts2vec_forecast_{steps}steps",
+        ("seed",),
+        fresh=fresh,
     )
-    args = parser.parse_args()
-    log = RunLog("ts2vec_forecast", ("seed",), fresh=args.fresh)
-    data = load_etth1()
     runs = []
-    for seed in args.seeds:
+    for seed in seeds:
         logged = log.get(seed)
-        if logged is not None and all(
-            str(h) in logged["scores"] for h in args.horizons
-        ):
+        if logged is not None and all(str(h) in logged["scores"] for h in horizons):
             scores = {int(h): s for h, s in logged["scores"].items()}
             runs.append({**logged, "scores": scores})
             continue
-        runs.append(run_seed(data, seed, args.horizons))
+        runs.append(run_seed(data, seed, horizons, steps))
         log.add(
             {
                 "seed": seed,
@@ -153,65 +157,87 @@ def main() -> None:
             }
         )
         print(
-            f"  seed {seed}: pretrain {runs[-1]['pretrain_s']:.0f}s, encode+ridge {runs[-1]['eval_s']:.0f}s, "
+            f"  seed {seed}: pretrain {runs[-1]['pretrain_s']:.0f}s, encode+ridge "
+            f"{runs[-1]['eval_s']:.0f}s, "
             + ", ".join(f"H{h} {s['mse']:.4f}" for h, s in runs[-1]["scores"].items()),
             flush=True,
         )
-    print(
-        f"\n{'H':>4s} {'tscl MSE':>17s} {'tscl MAE':>17s} {'ref-run MSE/MAE':>16s} {'published':>12s} {'MSE/ref':>8s}"
-    )
-    passed = True
-    summary = {}
-    for horizon in args.horizons:
-        mse_mean, mse_std = mean_std([r["scores"][horizon]["mse"] for r in runs])
-        mae_mean, mae_std = mean_std([r["scores"][horizon]["mae"] for r in runs])
+    return runs
+
+
+def run(
+    seeds: list[int],
+    horizons: list[int] | None = None,
+    steps: int | None = None,
+    fresh: bool = False,
+) -> dict[str, Any]:
+    """The suite (contract: benchmarks/README.md). ``steps`` overrides TS2Vec's iteration rule."""
+    horizons = list(PUBLISHED) if horizons is None else horizons
+    data = load_etth1()
+    runs = collect(data, seeds, horizons, steps, fresh)
+    reference = baselines(data, horizons)
+    rows, summary, passed = [], {}, True
+    for horizon in horizons:
+        mse = [r["scores"][horizon]["mse"] for r in runs]
+        mae = [r["scores"][horizon]["mae"] for r in runs]
         ref_mse, ref_mae = REFERENCE_RUN[horizon]
         pub_mse, pub_mae = PUBLISHED[horizon]
-        ratio = mse_mean / ref_mse
+        ratio = mean_std(mse)[0] / ref_mse
         passed &= ratio <= 1.05
-        summary[horizon] = {
-            "mse": mse_mean,
-            "mse_std": mse_std,
-            "mae": mae_mean,
-            "mae_std": mae_std,
-            "mse_vs_reference": ratio,
-            "beats_published_mse": mse_mean < pub_mse,
-            "beats_published_mae": mae_mean < pub_mae,
-        }
-        print(
-            f"{horizon:>4d} {mse_mean:>9.4f} ± {mse_std:.4f} {mae_mean:>9.4f} ± {mae_std:.4f} "
-            f"{ref_mse:>7.4f}/{ref_mae:.4f} {pub_mse:>5.3f}/{pub_mae:.3f} {ratio:>8.3f}"
+        summary[horizon] = {"mse": mean_std(mse)[0], "mae": mean_std(mae)[0]}
+        baseline = [f"{s[horizon]['mse']:.4f}" for s in reference.values()]
+        rows.append(
+            [horizon, mse, mae, f"{ref_mse:.4f} / {ref_mae:.4f}"]
+            + [f"{pub_mse:.3f} / {pub_mae:.3f}", ratio, *baseline]
         )
-    reference = baselines(data, args.horizons)
-    for name, scores in reference.items():
-        print(
-            f"baseline, {name}: "
-            + ", ".join(
-                f"H{h} {s['mse']:.4f}/{s['mae']:.4f}" for h, s in scores.items()
-            )
-        )
-    pre_mean, _ = mean_std([r["pretrain_s"] for r in runs])
-    print(
-        f"pretraining {pre_mean:.0f}s per seed (reference run: 284 s); check MSE <= 1.05 x reference run at "
-        f"every horizon: {'PASS' if passed else 'FAIL'}"
+    pretrain_s = [r["pretrain_s"] for r in runs]
+    steps_done = sorted({r["steps"] for r in runs})
+    return {
+        "tables": [
+            {
+                "title": f"ETTh1 'OT', normalised test MSE / MAE ({steps_done} "
+                f"pretraining steps; pretraining {mean_std(pretrain_s)[0]:.0f} s a seed, "
+                "reference run 284 s)",
+                "columns": [
+                    "horizon",
+                    "tscl MSE",
+                    "tscl MAE",
+                    "reference run MSE / MAE",
+                ]
+                + ["published MSE / MAE", "MSE / reference"]
+                + [f"{name} MSE" for name in reference],
+                "formats": ["d", ".4f", ".4f", "", "", ".3f"] + [""] * len(reference),
+                "rows": rows,
+            }
+        ],
+        "metrics": {f"mse_h{h}": v["mse"] for h, v in summary.items()},
+        "checks": {"MSE <= 1.05 x the reference run at every horizon": bool(passed)},
+        "runs": [
+            {**r, "scores": {str(h): s for h, s in r["scores"].items()}} for r in runs
+        ],
+        "notes": []
+        if steps is None
+        else [
+            f"Quick settings: {steps} pretraining steps, not TS2Vec's 200; not comparable."
+        ],
+        "sources": [
+            "published: Yue et al. 2022 (TS2Vec), via ../shared/ANCHORS.md",
+            "reference run: the authors' code on this machine kind, ../shared/ANCHORS.md",
+        ],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--horizons", type=int, nargs="+", default=list(PUBLISHED))
+    parser.add_argument(
+        "--fresh", action="store_true", help="ignore seeds logged by an earlier run"
     )
-    path = write_results(
-        "ts2vec_forecast",
-        {
-            "seeds": args.seeds,
-            "summary": summary,
-            "runs": [
-                {**r, "scores": {str(h): s for h, s in r["scores"].items()}}
-                for r in runs
-            ],
-            "baselines": {
-                name: {str(h): v for h, v in scores.items()}
-                for name, scores in reference.items()
-            },
-            "sources": "../shared/ANCHORS.md (published TS2Vec; reference run)",
-        },
-    )
-    print(f"results: {path}")
+    args = parser.parse_args()
+    payload = run(args.seeds, args.horizons, fresh=args.fresh)
+    print_tables(payload)
+    print(f"results: {write_results('ts2vec_forecast', payload)}")
 
 
 if __name__ == "__main__":

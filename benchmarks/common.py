@@ -1,4 +1,4 @@
-"""Shared helpers for the benchmark suites: data location, result files, summary statistics."""
+"""Shared helpers for the benchmark suites: data location, machine facts, result files, statistics."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
+LIBRARIES = ("torch", "numpy", "tsaug", "ts2vec", "mlflow", "scikit-learn", "tscl")
 
 
 def data_dir() -> Path:
@@ -22,6 +24,44 @@ def data_dir() -> Path:
     if not path.is_dir():
         raise SystemExit(f"benchmark data folder {path} is absent (set TSCL_DATA_DIR)")
     return path
+
+
+class SuiteSkipped(Exception):
+    """Raised by a suite's ``run`` when it cannot run here (no GPU, no data); the message says why."""
+
+
+def cpu_model() -> str:
+    """The CPU model name from /proc/cpuinfo (``platform.processor()`` elsewhere)."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def library_versions(names: tuple[str, ...] = LIBRARIES) -> dict[str, str]:
+    """Installed versions of the libraries the suites measure or compare against."""
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def machine_info() -> dict[str, Any]:
+    """Where a suite ran: cores, CPU model, GPU, torch threads, library versions, load."""
+    cuda = torch.cuda.is_available()
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu_model(),
+        "gpu": torch.cuda.get_device_name(0) if cuda else None,
+        "torch_threads": torch.get_num_threads(),
+        "load_average_1min": os.getloadavg()[0],
+        "libraries": library_versions(),
+    }
 
 
 def machine() -> dict[str, Any]:
@@ -76,3 +116,15 @@ class RunLog:
         with self.path.open("a") as file:
             file.write(json.dumps(row, default=float) + "\n")
         self.rows[tuple(row[k] for k in self.keys)] = row
+
+
+def print_tables(payload: dict[str, Any]) -> None:
+    """A suite's tables, checks and notes on stdout, as RESULTS.md shows them."""
+    from benchmarks.report import table
+
+    for spec in payload.get("tables", []):
+        print("\n".join(table(spec)))
+    for check, passed in payload.get("checks", {}).items():
+        print(f"check: {check}: {'PASS' if passed else 'FAIL'}")
+    for note in payload.get("notes", []):
+        print(f"note: {note}")

@@ -1,4 +1,4 @@
-"""Shared fixtures: where the real data lives, the --runslow switch, quiet services."""
+"""Shared fixtures: where the real data lives, the --runslow switch, GPU skips, quiet services."""
 
 from __future__ import annotations
 
@@ -27,12 +27,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    if config.getoption("--runslow"):
-        return
     skip_slow = pytest.mark.skip(reason="slow: run with --runslow (make test-all)")
+    skip_gpu = pytest.mark.skip(
+        reason="gpu: needs a CUDA device (torch.cuda.is_available() is False here)"
+    )
+    has_gpu = None
     for item in items:
-        if "slow" in item.keywords:
+        if "slow" in item.keywords and not config.getoption("--runslow"):
             item.add_marker(skip_slow)
+        if "gpu" in item.keywords:
+            if has_gpu is None:
+                import torch
+
+                has_gpu = torch.cuda.is_available()
+            if not has_gpu:
+                item.add_marker(skip_gpu)
 
 
 @pytest.fixture(scope="session")

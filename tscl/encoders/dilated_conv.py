@@ -55,6 +55,10 @@ class SamePadConv(nn.Module):
         """
         dilation, kernel = self.conv.dilation[0], self.conv.kernel_size[0]
         offsets = [j * dilation - self.pad[0] for j in range(kernel)]
+        if torch.compiler.is_compiling():
+            # Every tap, under torch.compile: choosing taps by length would guard
+            # the graph on it, one recompile per power of two of the crop length.
+            return offsets, list(range(kernel))
         live = [j for j, offset in enumerate(offsets) if abs(offset) < length]
         return offsets, live
 

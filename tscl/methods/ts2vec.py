@@ -120,9 +120,9 @@ class TS2Vec(nn.Module):
         len_a, len_b = view_a.size(-1), view_b.size(-1)
         length = max(len_a, len_b)
         batch = torch.cat([_pad_right(view_a, length), _pad_right(view_b, length)])
-        lengths = None
-        if len_a != len_b:
-            lengths = torch.tensor([len_a] * len(view_a) + [len_b] * len(view_b))
+        # Always a tensor (all-valid rows when the views are equally long): a
+        # compiled encoder would otherwise hold one graph for None, one for a tensor.
+        lengths = torch.tensor([len_a] * len(view_a) + [len_b] * len(view_b))
         starts = torch.tensor([len_a - crop_len] * len(view_a) + [0] * len(view_b))
         z = self.encoder(batch, lengths=lengths, window=(starts, crop_len))
         # (2B, D, crop_len) -> 2 x (B, D, crop_len)

@@ -1,0 +1,51 @@
+"""Every benchmark suite ``make bench`` runs: one line per suite, with its quick and full settings.
+
+Adding a suite is one line here plus a module ``benchmarks/bench_<name>.py``
+exposing ``run(**settings) -> dict`` (the contract: benchmarks/README.md).
+``quick`` is what ``make bench-quick`` passes (the whole quick run stays under
+15 minutes on 2 cores), ``full`` what ``make bench`` passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# de Chazal's DS1 (training) records of MIT-BIH; DS2 record 100 is never benchmarked.
+DS1 = [
+    *("101", "106", "108", "109", "112", "114", "115", "116", "118", "119", "122"),
+    *("124", "201", "203", "205", "207", "208", "209", "215", "220", "223", "230"),
+]
+QUICK_SETS = ["ECG200", "ItalyPowerDemand", "BasicMotions"]
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A registered suite: the module whose ``run`` it calls, and its settings per mode."""
+
+    module: str
+    title: str
+    quick: dict[str, Any] = field(default_factory=dict)
+    full: dict[str, Any] = field(default_factory=dict)
+
+    def settings(self, mode: str) -> dict[str, Any]:
+        """The keyword arguments of ``run`` in ``mode`` ("quick" or "full")."""
+        if mode not in ("quick", "full"):
+            raise ValueError(f"mode: expected 'quick' or 'full', got {mode!r}")
+        return dict(self.quick if mode == "quick" else self.full)
+
+
+SEEDS = [0, 1, 2]
+# fmt: off
+SUITES: dict[str, Suite] = {
+    "ts2vec_speed": Suite("benchmarks.bench_ts2vec_speed", "Pretraining speed: tscl vs the authors' TS2Vec", {"seeds": SEEDS}, {"seeds": [0, 1, 2, 3, 4]}),
+    "compile": Suite("benchmarks.bench_compile", "Eager vs torch.compile, with the compile count", {"seeds": SEEDS, "steps": 6, "length": 400}, {"seeds": SEEDS, "steps": 40, "length": 3000}),
+    "cuda": Suite("benchmarks.bench_cuda", "CPU vs CUDA (bf16) pretraining steps", {"seeds": SEEDS, "steps": 20, "length": 3000}, {"seeds": SEEDS, "steps": 100, "length": 3000}),
+    "augment": Suite("benchmarks.bench_augment", "Augmentation throughput: tscl vs tsaug", {"repeats": 15}, {"repeats": 40}),
+    "memory": Suite("benchmarks.bench_memory", "Peak memory vs sequence length", {"lengths": [1000, 2000, 4000, 8000], "loss_lengths": [250, 500, 1000]}, {"lengths": [1000, 2000, 4000, 8000, 16000, 32000], "loss_lengths": [250, 500, 1000, 2000]}),
+    "embed": Suite("benchmarks.bench_embed", "tscl embed throughput on MIT-BIH DS1 vs the authors' TS2Vec encode", {"records": DS1[:3], "repeats": 3, "pretrain_steps": 10}, {"records": DS1, "repeats": 3, "pretrain_steps": 200}),
+    "lazy_windows": Suite("benchmarks.run_lazy_windows", "Windowing throughput and peak RSS past RAM size", {"sizes": [0.25, 1.0]}, {"sizes": [0.25, 1.0, 4.0, 32.0]}),
+    "ts2vec_classify": Suite("benchmarks.bench_ts2vec_classify", "TS2Vec recipe on UCR/UEA: accuracy vs the reference", {"sets": QUICK_SETS, "seeds": SEEDS}, {"seeds": SEEDS}),
+    "ts2vec_forecast": Suite("benchmarks.bench_ts2vec_forecast", "TS2Vec forecasting on ETTh1 (univariate)", {"seeds": [0], "horizons": [24, 48], "steps": 50}, {"seeds": [0, 1, 2, 3, 4]}),
+}
+# fmt: on

@@ -1,0 +1,134 @@
+"""Runs registered suites: one JSON result and one MLflow run per suite, then RESULTS.md.
+
+Each result file ``benchmarks/results/suites/<suite>.json`` is written as "running"
+before the suite starts and rewritten when it ends, so a suite that was killed,
+failed or skipped says so in RESULTS.md instead of showing an earlier run's
+figures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import REPO_ROOT, RESULTS_DIR, SuiteSkipped, machine_info
+from benchmarks.registry import SUITES, Suite
+
+TRACKING_URI = f"sqlite:///{RESULTS_DIR / 'mlflow.db'}"
+
+
+def git_commit() -> str:
+    """The checkout's commit (with ``-dirty`` when the tree has changes), or "unknown"."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
+
+
+SUITE_RESULTS = RESULTS_DIR / "suites"
+
+
+def result_path(name: str) -> Path:
+    """The runner's record of a suite (the suites' own CLIs write beside it, in results/)."""
+    return SUITE_RESULTS / f"{name}.json"
+
+
+def _write(name: str, result: dict[str, Any]) -> Path:
+    SUITE_RESULTS.mkdir(parents=True, exist_ok=True)
+    path = result_path(name)
+    temp = path.with_suffix(".json.tmp")
+    temp.write_text(json.dumps(result, indent=2, default=float) + "\n")
+    temp.replace(path)
+    return path
+
+
+def _call(suite: Suite, settings: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(status, payload): the suite's own payload, or why it did not finish."""
+    try:
+        run = importlib.import_module(suite.module).run
+        return "finished", dict(run(**settings))
+    except SuiteSkipped as reason:
+        return "skipped", {"reason": str(reason)}
+    except Exception as err:
+        return "failed", {
+            "reason": f"{type(err).__name__}: {err}".splitlines()[0][:300],
+            "traceback": traceback.format_exc(),
+        }
+
+
+def run_suite(
+    name: str, mode: str, *, tracking_uri: str = TRACKING_URI
+) -> dict[str, Any]:
+    """Runs one registered suite in ``mode``; writes and returns its result record."""
+    suite = SUITES[name]
+    settings = suite.settings(mode)
+    record: dict[str, Any] = {
+        "suite": name,
+        "title": suite.title,
+        "mode": mode,
+        "settings": settings,
+        "status": "running",
+        "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "commit": git_commit(),
+        "machine": machine_info(),
+    }
+    _write(name, record)
+    began = time.perf_counter()
+    try:
+        status, payload = _call(suite, settings)
+    except BaseException:  # interrupted: leave a record that says so
+        _write(name, {**record, "status": "interrupted"})
+        raise
+    record.update(payload)
+    record.update(status=status, wall_s=time.perf_counter() - began)
+    record["machine"]["load_average_1min_after"] = machine_info()["load_average_1min"]
+    path = _write(name, record)
+    record["mlflow_run_id"] = _track(record, path, tracking_uri)
+    _write(name, record)
+    return record
+
+
+def _track(record: dict[str, Any], path: Path, tracking_uri: str) -> str | None:
+    """Logs the suite as an MLflow run; a tracking failure is reported, not fatal."""
+    from tscl.track.benchmark import log_benchmark_run
+
+    try:
+        return log_benchmark_run(
+            uri=tracking_uri,
+            suite=record["suite"],
+            status=record["status"],
+            params={"mode": record["mode"], **record["settings"]},
+            metrics={"wall_s": record["wall_s"], **record.get("metrics", {})},
+            tags={
+                "tscl.bench.status": record["status"],
+                "tscl.git.commit": record["commit"],
+                "tscl.machine.cpu": record["machine"]["cpu"],
+                "tscl.machine.gpu": str(record["machine"]["gpu"]),
+            },
+            result_file=path,
+        )
+    except Exception as err:
+        print(f"  MLflow logging failed for {record['suite']}: {err}", flush=True)
+        return None
+
+
+def load_results() -> dict[str, dict[str, Any]]:
+    """The latest result record of every registered suite that has one."""
+    found = {}
+    for name in SUITES:
+        path = result_path(name)
+        if path.is_file():
+            found[name] = json.loads(path.read_text())
+    return found

@@ -1,0 +1,75 @@
+"""Every registered benchmark suite follows the contract of benchmarks/README.md; RESULTS.md renders."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+
+import pytest
+
+from benchmarks import report, runner
+from benchmarks.registry import SUITES
+
+
+@pytest.mark.parametrize("name", list(SUITES))
+def test_suite_follows_the_contract(name: str) -> None:
+    suite = SUITES[name]
+    run = getattr(importlib.import_module(suite.module), "run", None)
+    assert callable(run), f"{suite.module} exposes no run(**settings)"
+    signature = inspect.signature(run)
+    for mode in ("quick", "full"):
+        settings = suite.settings(mode)
+        assert mode == "full" or settings, f"{name} has no quick settings"
+        signature.bind(**settings)  # every setting is an argument of run
+    seeds = suite.full.get("seeds")
+    assert seeds is None or len(seeds) >= 3, f"{name}: full settings use < 3 seeds"
+
+
+def test_every_suite_has_a_title_and_module_named_after_it() -> None:
+    for name, suite in SUITES.items():
+        assert suite.title and suite.module.startswith("benchmarks.")
+        assert name in suite.module
+
+
+def test_report_shows_mean_std_and_says_when_a_suite_did_not_finish() -> None:
+    first, second = list(SUITES)[:2]
+    finished = {
+        "suite": first,
+        "status": "finished",
+        "mode": "quick",
+        "settings": {"seeds": [0, 1, 2]},
+        "started": "2026-12-01 22:00 UTC",
+        "commit": "abc",
+        "wall_s": 12.0,
+        "machine": {"cores": 2, "cpu": "EPYC", "gpu": None, "libraries": {}},
+        "tables": [
+            {"title": "t", "columns": ["a", "b"], "rows": [["x", [1.0, 2.0, 3.0]]]}
+        ],
+        "checks": {"fast": True},
+        "sources": ["../shared/ANCHORS.md"],
+    }
+    killed = {**finished, "suite": second, "status": "running", "tables": []}
+    text = report.render(json.loads(json.dumps({first: finished, second: killed})))
+    assert "| x | 2 ± 1 (n=3) |" in text
+    assert "Check: fast: **PASS**" in text and "Source: ../shared/ANCHORS.md" in text
+    assert "**Did not finish: started but did not finish" in text
+    assert text.count("Not run on this checkout yet") == len(SUITES) - 2
+
+
+def test_runner_records_a_failing_suite_and_goes_on(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.registry import Suite
+
+    monkeypatch.setattr(runner, "SUITE_RESULTS", tmp_path)
+    monkeypatch.setitem(
+        runner.SUITES, "broken", Suite("benchmarks.no_such_module", "Broken", {"x": 1})
+    )
+    record = runner.run_suite(
+        "broken", "quick", tracking_uri=f"sqlite:///{tmp_path}/mlflow.db"
+    )
+    assert record["status"] == "failed" and "no_such_module" in record["reason"]
+    saved = json.loads((tmp_path / "broken.json").read_text())
+    assert saved["status"] == "failed" and saved["machine"]["cores"] >= 1
+    assert record["mlflow_run_id"] is not None
