@@ -39,7 +39,6 @@ SEEDS = [0, 1, 2]
 # fmt: off
 SUITES: dict[str, Suite] = {
     "ts2vec_speed": Suite("benchmarks.bench_ts2vec_speed", "Pretraining speed: tscl vs the authors' TS2Vec", {"seeds": SEEDS}, {"seeds": [0, 1, 2, 3, 4]}),
-    "compile": Suite("benchmarks.bench_compile", "Eager vs torch.compile, with the compile count", {"seeds": SEEDS, "steps": 6, "length": 400}, {"seeds": SEEDS, "steps": 40, "length": 3000}),
     "cuda": Suite("benchmarks.bench_cuda", "CPU vs CUDA (bf16) pretraining steps", {"seeds": SEEDS, "steps": 20, "length": 3000}, {"seeds": SEEDS, "steps": 100, "length": 3000}),
     "augment": Suite("benchmarks.bench_augment", "Augmentation throughput: tscl vs tsaug", {"repeats": 15}, {"repeats": 40}),
     "memory": Suite("benchmarks.bench_memory", "Peak memory vs sequence length", {"lengths": [1000, 2000, 4000, 8000], "loss_lengths": [250, 500, 1000]}, {"lengths": [1000, 2000, 4000, 8000, 16000, 32000], "loss_lengths": [250, 500, 1000, 2000]}),
@@ -47,5 +46,6 @@ SUITES: dict[str, Suite] = {
     "lazy_windows": Suite("benchmarks.run_lazy_windows", "Windowing throughput and peak RSS past RAM size", {"sizes": [0.25, 1.0]}, {"sizes": [0.25, 1.0, 4.0, 32.0]}),
     "ts2vec_classify": Suite("benchmarks.bench_ts2vec_classify", "TS2Vec recipe on UCR/UEA: accuracy vs the reference", {"sets": QUICK_SETS, "seeds": SEEDS}, {"seeds": SEEDS}),
     "ts2vec_forecast": Suite("benchmarks.bench_ts2vec_forecast", "TS2Vec forecasting on ETTh1 (univariate)", {"seeds": [0], "horizons": [24, 48], "steps": 50}, {"seeds": [0, 1, 2, 3, 4]}),
+    "compile": Suite("benchmarks.bench_compile", "Eager vs torch.compile, with the compile count", {"seeds": SEEDS, "steps": 6, "length": 400}, {"seeds": SEEDS, "steps": 40, "length": 3000}),
 }
 # fmt: on

@@ -254,7 +254,9 @@ class _Trainer:
     ) -> TrainResult:
         settings, is_main = self.settings, self.distributed.rank == 0
         if settings.compile:
-            self.method.encoder.compile()
+            # Dynamic from the first call: crops and slices change length every
+            # step, and a static first graph would only be compiled again.
+            self.method.encoder.compile(dynamic=True)
 
         def checkpoint() -> Path | None:
             if checkpoint_path is None or not is_main:
