@@ -81,11 +81,13 @@ ui: $(STAMP)
 # Every benchmark suite (benchmarks/registry.py) at full / quick settings: results/*.json, one MLflow run
 # per suite (benchmarks/results/mlflow.db), then benchmarks/RESULTS.md. SUITES="a b" runs only those.
 BENCH_SUITES = $(if $(SUITES),--suite $(SUITES),)
+# BENCH_THREADS=1 on a machine others are using (two threads then stall each other).
+BENCH_THREADS ?= $(shell nproc)
 bench: $(STAMP)
-	nice -n 10 $(BIN)/python -m benchmarks run $(BENCH_SUITES)
+	nice -n 10 $(BIN)/python -m benchmarks run --threads $(BENCH_THREADS) $(BENCH_SUITES)
 
 bench-quick: $(STAMP)
-	nice -n 10 $(BIN)/python -m benchmarks run --quick $(BENCH_SUITES)
+	nice -n 10 $(BIN)/python -m benchmarks run --quick --threads $(BENCH_THREADS) $(BENCH_SUITES)
 
 bench-report: $(STAMP)
 	$(BIN)/python -m benchmarks report

@@ -15,16 +15,18 @@ the contract a suite module follows is in benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
 from benchmarks import report
 from benchmarks.registry import SUITES
-from benchmarks.runner import load_results, run_suite
+from benchmarks.runner import load_results, run_suite, use_threads
 
 
 def _run(args: argparse.Namespace) -> int:
     mode = "quick" if args.quick else "full"
+    use_threads(args.threads)
     names = args.suite or list(SUITES)
     began = time.perf_counter()
     failed = []
@@ -56,6 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run suites, record them, rewrite RESULTS.md")
     run.add_argument("--quick", action="store_true", help="the quick settings")
     run.add_argument("--suite", nargs="+", choices=list(SUITES), help="only these")
+    run.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1),
+        help="torch threads for every suite (default $OMP_NUM_THREADS, else all cores;"
+        " use 1 on a machine others are using: 2 threads stall each other there)",
+    )
     commands.add_parser("report", help="rewrite RESULTS.md from the latest results")
     commands.add_parser("list", help="the registered suites")
     args = parser.parse_args(argv)

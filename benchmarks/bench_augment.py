@@ -161,9 +161,9 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def run(repeats: int = REPEATS, threads: int = 2) -> dict[str, Any]:
+def run(repeats: int = REPEATS) -> dict[str, Any]:
     """The suite (contract: benchmarks/README.md): every case side by side with tsaug."""
-    torch.set_num_threads(threads)
+    threads = torch.get_num_threads()
     rows = measure(repeats)
     speedups = [row["speedup"] for row in rows if row["speedup"] is not None]
     return {

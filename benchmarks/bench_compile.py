@@ -102,11 +102,11 @@ def measure(seeds: list[int], steps: int, length: int) -> dict[str, Any]:
     return {"rows": rows, "graphs": graphs_compiled() - before}
 
 
-def run(seeds: list[int], steps: int, length: int, threads: int = 2) -> dict[str, Any]:
+def run(seeds: list[int], steps: int, length: int) -> dict[str, Any]:
     """The suite (contract: benchmarks/README.md)."""
     if steps <= WARMUP_STEPS:
         raise ValueError(f"steps: expected more than {WARMUP_STEPS}, got {steps}")
-    torch.set_num_threads(threads)
+    threads = torch.get_num_threads()
     found = measure(seeds, steps, length)
     eager = [r["step_s"] for r in found["rows"]["eager"]]
     compiled = [r["step_s"] for r in found["rows"]["compiled"]]

@@ -53,13 +53,13 @@ def timed_steps(
     }
 
 
-def run(seeds: list[int], steps: int, length: int, threads: int = 2) -> dict[str, Any]:
+def run(seeds: list[int], steps: int, length: int) -> dict[str, Any]:
     """The suite (contract: benchmarks/README.md)."""
     if not torch.cuda.is_available():
         raise SuiteSkipped(
             "no CUDA device on this machine (torch.cuda.is_available() is False)"
         )
-    torch.set_num_threads(threads)
+    threads = torch.get_num_threads()
     data = record_windows(length)
     rows: dict[str, list[dict[str, Any]]] = {"cpu": [], "cuda": []}
     for seed in seeds:

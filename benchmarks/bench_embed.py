@@ -99,9 +99,7 @@ def one_repeat(encoder: Any, reference: Any, paths: list[Path]) -> dict[str, flo
     return {"beats": beats, **{k: beats / v for k, v in seconds.items()}}
 
 
-def run(
-    records: list[str], repeats: int, pretrain_steps: int, threads: int = 2
-) -> dict[str, Any]:
+def run(records: list[str], repeats: int, pretrain_steps: int) -> dict[str, Any]:
     """The suite (contract: benchmarks/README.md)."""
     if DS2 & set(records):
         raise ValueError(f"records: {sorted(DS2 & set(records))} are DS2 (smoke only)")
@@ -110,7 +108,7 @@ def run(
     missing = [p.name for p in paths if not p.with_suffix(".hea").is_file()]
     if missing:
         raise SuiteSkipped(f"MIT-BIH records {missing} are absent under {folder}")
-    torch.set_num_threads(threads)
+    threads = torch.get_num_threads()
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         encoder, load_s = pretrained_model(pretrain_steps, Path(tmp))

@@ -72,7 +72,6 @@ def _workload(mode: str, length: int, device: torch.device) -> Callable[[], None
 
 def child(mode: str, length: int, device_name: str) -> dict[str, Any]:
     """In the child: the peak memory (MB) one workload adds, on the given device."""
-    torch.set_num_threads(2)
     device = torch.device(device_name)
     step = _workload(mode, length, device)
     gc.collect()

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import time
 import traceback
 from pathlib import Path
 from typing import Any
+
+import torch
 
 from benchmarks.common import REPO_ROOT, RESULTS_DIR, SuiteSkipped, machine_info
 from benchmarks.registry import SUITES, Suite
@@ -66,6 +69,12 @@ def _call(suite: Suite, settings: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             "reason": f"{type(err).__name__}: {err}".splitlines()[0][:300],
             "traceback": traceback.format_exc(),
         }
+
+
+def use_threads(threads: int) -> None:
+    """Torch threads for the suites and the processes they start (OMP_NUM_THREADS)."""
+    torch.set_num_threads(threads)
+    os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
 def run_suite(
