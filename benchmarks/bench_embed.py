@@ -58,11 +58,11 @@ def pretrained_model(steps: int, folder: Path) -> tuple[Any, float]:
     return encoder, time.perf_counter() - began
 
 
-def reference_encoder() -> Any:
+def reference_encoder(in_channels: int) -> Any:
     from ts2vec import TS2Vec  # the bench extra: pip install -e ".[bench]"
 
     torch.manual_seed(0)
-    return TS2Vec(input_dims=1, device="cpu", batch_size=ENCODE_BATCH)
+    return TS2Vec(input_dims=in_channels, device="cpu", batch_size=ENCODE_BATCH)
 
 
 def timed(call: Any) -> tuple[Any, float]:
@@ -112,7 +112,7 @@ def run(records: list[str], repeats: int, pretrain_steps: int) -> dict[str, Any]
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         encoder, load_s = pretrained_model(pretrain_steps, Path(tmp))
-        reference = reference_encoder()
+        reference = reference_encoder(encoder.bundle.in_channels)
         found = []
         for repeat in range(repeats):
             found.append(one_repeat(encoder, reference, paths))
