@@ -442,6 +442,7 @@ def summarise(task: Task, rows: list[dict[str, Any]], model: str) -> dict[str, A
     out: dict[str, Any] = {
         "folds": len(folds),
         "seeds": len({r["seed"] for r in chosen}),
+        "runs": len(chosen),
     }
     for metric in task.metrics:
         if len(folds) == 1:
@@ -495,7 +496,7 @@ def table(task: Task, summary: dict[str, dict[str, Any]], budget: Budget) -> str
     )
     names = " | ".join(task.metrics)
     lines = [
-        f"| system | {names} | folds x seeds | cpu s |",
+        f"| system | {names} | folds x seeds (runs) | cpu s |",
         "|---|" + "---|" * (len(task.metrics) + 2),
     ]
     for model in MODELS:
@@ -504,7 +505,7 @@ def table(task: Task, summary: dict[str, dict[str, Any]], budget: Budget) -> str
             continue
         cells = " | ".join(f"{row[m][0]:.3f} ± {row[m][1]:.3f}" for m in task.metrics)
         lines.append(
-            f"| {LABELS[model]} | {cells} | {row['folds']} x {row['seeds']} | {row['cpu_s']:.0f} |"
+            f"| {LABELS[model]} | {cells} | {row['folds']} x {row['seeds']} ({row['runs']}) | {row['cpu_s']:.0f} |"
         )
     for name, values in task.references.items():
         cells = " | ".join(
@@ -524,8 +525,12 @@ def benchmark(
     budget: Budget = Budget(),
     log_name: str = "domains",
     folds_limit: int | None = None,
+    report_only: bool = False,
 ) -> dict[str, Any]:
-    """Runs (or resumes) every task; returns the summary per task and model."""
+    """Runs (or resumes) every task; returns the summary per task and model.
+
+    With ``report_only`` nothing runs: the tables summarise what the log holds.
+    """
     import torch
 
     torch.set_num_threads(1)
@@ -540,6 +545,11 @@ def benchmark(
     out: dict[str, Any] = {}
     for name in tasks:
         task = TASKS[name]
+        if report_only:
+            rows = [r for r in log.rows.values() if r["task"] == name]
+            out[name] = {model: summarise(task, rows, model) for model in MODELS}
+            print("\n" + table(task, out[name], budget), flush=True)
+            continue
         folds = folds_of(task, quick)[:folds_limit]
         print(f"{name}: {len(folds)} folds x {len(seeds)} seeds", flush=True)
         cache: dict[str, Any] = {}
@@ -573,9 +583,14 @@ def main(argv: list[str] | None = None) -> None:
         "--quick", action="store_true", help="one seed, two folds per task"
     )
     parser.add_argument("--fresh", action="store_true", help="ignore logged runs")
+    parser.add_argument(
+        "--report", action="store_true", help="print the tables of the logged runs only"
+    )
     args = parser.parse_args(argv)
     began = time.perf_counter()
-    summary = benchmark(args.tasks, quick=args.quick, fresh=args.fresh)
+    summary = benchmark(
+        args.tasks, quick=args.quick, fresh=args.fresh, report_only=args.report
+    )
     wall = time.perf_counter() - began
     print(
         f"wall {wall:.0f} s, cpu {summary['_cpu_s_this_invocation']:.0f} s (this invocation)"

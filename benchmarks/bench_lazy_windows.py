@@ -49,7 +49,7 @@ LENGTH, STRIDE, CHANNELS = 1000, 500, 2
 BYTES_PER_GB = 10**9
 FLAT_RATIO = 1.5
 FILE_GB = 0.25  # one recording of the training collection
-TRAIN_ENCODER = {"hidden_dims": 32, "depth": 5, "output_dims": 64}
+TRAIN_ENCODER = {"hidden_dims": 16, "depth": 3, "output_dims": 32}  # memory, not accuracy
 
 
 def _base_signal() -> tuple[np.ndarray, str]:
