@@ -178,7 +178,9 @@ def load_config(
 
     overrides = [*task.overrides, *_encoder_overrides(task)]
     for key, names in held_out.items():
-        overrides.append(f"data.options.{key}=[{','.join(names)}]")
+        # quoted: OmegaConf would read 201_202 as the integer 201202
+        quoted = ",".join(f"'{name}'" for name in names)
+        overrides.append(f"data.options.{key}=[{quoted}]")
     overrides += [
         f"train.seed={seed}",
         f"train.max_steps={budget.pretrain_steps}",
