@@ -8,8 +8,8 @@ per-window, per-channel standard deviation. The child reports its own peak RSS
 (``getrusage(RUSAGE_SELF).ru_maxrss``), which must stay flat across sizes.
 
 With ``--train`` it measures training instead: a collection of ``.npy``
-recordings (0.25 GB each; 0.5, 1 and 2 GB in all by default) is windowed
-lazily (``LazyWindows`` over one ``NpySource`` per file), wrapped in a
+recordings (0.25 GB each; 0.5, 1 and 2 GB in all by default) is cut into
+256-sample windows lazily (``LazyWindows`` over one ``NpySource`` per file), wrapped in a
 ``SignalSet`` and drawn by the uniform ``BatchSource`` for a few hundred TS2Vec
 steps (``tscl.train.loop.fit``); the child's peak RSS must stay flat as the
 collection grows. For contrast the same training runs on the collection loaded
@@ -49,7 +49,13 @@ LENGTH, STRIDE, CHANNELS = 1000, 500, 2
 BYTES_PER_GB = 10**9
 FLAT_RATIO = 1.5
 FILE_GB = 0.25  # one recording of the training collection
-TRAIN_ENCODER = {"hidden_dims": 16, "depth": 3, "output_dims": 32}  # memory, not accuracy
+TRAIN_ENCODER = {
+    "hidden_dims": 16,
+    "depth": 3,
+    "output_dims": 32,
+}  # memory, not accuracy
+# Training windows: TS2Vec's temporal term costs O(T^2) per window, so 256 samples.
+TRAIN_LENGTH, TRAIN_STRIDE = 256, 256
 
 
 def _base_signal() -> tuple[np.ndarray, str]:
@@ -243,14 +249,14 @@ def _collection(paths: list[Path], mode: str) -> Any:
     from tscl.data.training import SignalSet
 
     windows = LazyWindows(
-        [NpySource(path) for path in paths], length=LENGTH, stride=STRIDE
+        [NpySource(path) for path in paths], length=TRAIN_LENGTH, stride=TRAIN_STRIDE
     )
     if mode == "memory":  # every window materialised: (N, C, L) float32
         loaded = [np.load(path) for path in paths]
         x = np.concatenate(
             [
-                np.lib.stride_tricks.sliding_window_view(a, LENGTH, axis=1)[
-                    :, ::STRIDE
+                np.lib.stride_tricks.sliding_window_view(a, TRAIN_LENGTH, axis=1)[
+                    :, ::TRAIN_STRIDE
                 ].transpose(1, 0, 2)
                 for a in loaded
             ]
@@ -335,8 +341,8 @@ def train_benchmark(
     return {
         "rows": rows,
         "signal": signal,
-        "window_length": LENGTH,
-        "stride": STRIDE,
+        "window_length": TRAIN_LENGTH,
+        "stride": TRAIN_STRIDE,
         "steps": steps,
         "encoder": TRAIN_ENCODER,
         "batch_size": 8,
