@@ -31,7 +31,7 @@ def _encoder() -> DilatedConvEncoder:
 def test_learns_a_separable_task_and_keeps_the_best_validation_weights() -> None:
     train, val = _tones(64, seed=0), _tones(32, seed=1)
     settings = SupervisedSettings(
-        max_steps=60, batch_size=16, eval_every=10, patience=6
+        max_steps=30, batch_size=16, eval_every=10, patience=3
     )
     model, history = train_supervised(
         _encoder(), train, val, num_classes=2, settings=settings, seed=0
@@ -43,7 +43,7 @@ def test_learns_a_separable_task_and_keeps_the_best_validation_weights() -> None
     assert kept == pytest.approx(
         max(h["val_accuracy"] for h in history if h["val_macro_f1"] == best)
     )
-    assert [h["step"] for h in history] == list(range(10, 61, 10))[: len(history)]
+    assert [h["step"] for h in history] == list(range(10, 31, 10))[: len(history)]
 
 
 def test_stops_after_patience_evaluations_without_improvement() -> None:
