@@ -528,6 +528,7 @@ def benchmark(
     log_name: str = "domains",
     folds_limit: int | None = None,
     report_only: bool = False,
+    seeds: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """Runs (or resumes) every task; returns the summary per task and model.
 
@@ -537,7 +538,8 @@ def benchmark(
 
     torch.set_num_threads(1)
     data_dir()  # fails early with a clear line when the data is absent
-    seeds = SEEDS[:1] if quick else SEEDS
+    if seeds is None:
+        seeds = SEEDS[:1] if quick else SEEDS
     log = RunLog(
         log_name + ("_quick" if quick else ""),
         ("task", "fold", "seed", "model"),
@@ -588,10 +590,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--report", action="store_true", help="print the tables of the logged runs only"
     )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        choices=SEEDS,
+        default=None,
+        help="run only these seeds (e.g. one seed of every task first)",
+    )
     args = parser.parse_args(argv)
     began = time.perf_counter()
     summary = benchmark(
-        args.tasks, quick=args.quick, fresh=args.fresh, report_only=args.report
+        args.tasks,
+        quick=args.quick,
+        fresh=args.fresh,
+        report_only=args.report,
+        seeds=args.seeds,
     )
     wall = time.perf_counter() - began
     print(
