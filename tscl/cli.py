@@ -260,6 +260,10 @@ def _pretrain(args: argparse.Namespace) -> int:
             None if z is None else data.test.y[:2000],
             data.class_names,
         )
+        for path in getattr(result.method, "artifacts", {}).values():
+            tracker.log_file(
+                path, "method"
+            )  # e.g. REBAR's stage-1 model and its losses
         model_uri = tracker.log_encoder(
             output.bundle,
             _examples(data, 4),
