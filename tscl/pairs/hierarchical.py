@@ -12,8 +12,9 @@ InfoNCE term per level, each with its own weight:
 
 Masks come from the batch's id tensors by broadcasting on the device. A level
 the data lacks (no such ids) is skipped with one logged notice; a present
-level with no positive pair in a batch is an error, since a silently empty
-term would train something else than asked: draw batches with
+level whose batch has no two rows sharing its id (so that it would only
+repeat the sample level) is an error, since a silently empty term would train
+something else than asked: draw batches with
 ``data.source=grouped`` (k windows of m recordings of p subjects).
 """
 
@@ -145,13 +146,15 @@ class HierarchicalPositives(PairStrategy):
                 batch.ids, instance, batch_size=z_a.shape[0], device=z.device
             )
             for level, mask in masks.items():
-                try:
-                    terms[level] = info_nce(z, mask, self.temperature)
-                except DataError as err:
+                shared = (
+                    int(mask.sum()) > 2 * z_a.shape[0]
+                )  # more than each row's other view
+                if level != "sample" and not shared:
                     raise DataError(
                         "hierarchical pairs",
-                        f"the {level} level has no positive pair in this batch; "
-                        "draw batches with data.source=grouped",
-                    ) from err
+                        f"no two rows of this batch share a {level} id, so the {level} "
+                        "level adds nothing; draw batches with data.source=grouped",
+                    )
+                terms[level] = info_nce(z, mask, self.temperature)
         total = sum(self.weights[level] * term for level, term in terms.items())
         return {"loss": total, **terms}  # type: ignore[dict-item]
