@@ -95,53 +95,54 @@ def timed(functions: dict[str, Callable[[], object]], repeats: int) -> dict[str,
     return {name: statistics.median(values) for name, values in seconds.items()}
 
 
+def bench_size(size: int, repeats: int, device: torch.device) -> dict:
+    """Masks and whole loss at one batch size, tscl against the reference."""
+    generator = torch.Generator().manual_seed(size)
+    ids = batch_ids(size, generator)
+    ids_device = {k: v.to(device) for k, v in ids.items()}
+    ids_numpy = {k: v.numpy() for k, v in ids.items()}
+    ours = hierarchy_masks(ids_device, LEVELS, batch_size=size, device=device)
+    theirs = reference_masks(ids_numpy, size)
+    assert all(torch.equal(ours[k].cpu(), theirs[k]) for k in LEVELS), "masks differ"
+    z_a = torch.randn(size, 64, 32, generator=generator).to(device)
+    z_b = torch.randn(size, 64, 32, generator=generator).to(device)
+
+    def sync() -> None:
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
+    def masks_ours() -> None:
+        hierarchy_masks(ids_device, LEVELS, batch_size=size, device=device)
+        sync()
+
+    def masks_ref() -> None:
+        for mask in reference_masks(ids_numpy, size).values():
+            mask.to(device)
+        sync()
+
+    def loss_ours() -> None:
+        masks = hierarchy_masks(ids_device, LEVELS, batch_size=size, device=device)
+        hierarchical_loss(z_a, z_b, masks).item()
+
+    def loss_ref() -> None:
+        hierarchical_loss(z_a, z_b, reference_masks(ids_numpy, size)).item()
+
+    functions = {
+        "masks": masks_ours,
+        "masks_ref": masks_ref,
+        "loss": loss_ours,
+        "loss_ref": loss_ref,
+    }
+    return {"batch": size, **timed(functions, repeats)}
+
+
 def bench_hierarchical(
     sizes: list[int], repeats: int, device: torch.device
 ) -> list[dict]:
     rows = []
-    generator = torch.Generator().manual_seed(0)
     for size in sizes:
-        ids = batch_ids(size, generator)
-        ids_device = {k: v.to(device) for k, v in ids.items()}
-        ids_numpy = {k: v.numpy() for k, v in ids.items()}
-        ours = hierarchy_masks(ids_device, LEVELS, batch_size=size, device=device)
-        theirs = reference_masks(ids_numpy, size)
-        assert all(torch.equal(ours[k].cpu(), theirs[k]) for k in LEVELS), (
-            "masks differ"
-        )
-        z_a = torch.randn(size, 64, 32, generator=generator).to(device)
-        z_b = torch.randn(size, 64, 32, generator=generator).to(device)
-
-        def sync() -> None:
-            if device.type == "cuda":
-                torch.cuda.synchronize()
-
-        def masks_ours() -> None:
-            hierarchy_masks(ids_device, LEVELS, batch_size=size, device=device)
-            sync()
-
-        def masks_ref() -> None:
-            for mask in reference_masks(ids_numpy, size).values():
-                mask.to(device)
-            sync()
-
-        def loss_ours() -> None:
-            masks = hierarchy_masks(ids_device, LEVELS, batch_size=size, device=device)
-            hierarchical_loss(z_a, z_b, masks).item()
-
-        def loss_ref() -> None:
-            hierarchical_loss(z_a, z_b, reference_masks(ids_numpy, size)).item()
-
-        t = timed(
-            {
-                "masks": masks_ours,
-                "masks_ref": masks_ref,
-                "loss": loss_ours,
-                "loss_ref": loss_ref,
-            },
-            repeats,
-        )
-        rows.append({"batch": size, **t})
+        t = bench_size(size, repeats, device)
+        rows.append(t)
         print(
             f"  B={size:5d}  masks {t['masks'] * 1e3:8.2f} ms vs {t['masks_ref'] * 1e3:8.2f} ms "
             f"({t['masks_ref'] / t['masks']:6.1f}x)   loss {t['loss'] * 1e3:8.2f} ms vs "
