@@ -77,3 +77,15 @@ class PairStrategy(nn.Module):
     ) -> dict[str, Tensor]:
         """Loss terms ("loss" is the total) from (B, D, T') views of the batch rows."""
         raise NotImplementedError
+
+
+class InfoNCEPairs(PairStrategy):
+    """A strategy whose terms are InfoNCE at one temperature.
+
+    Args:
+        temperature: softmax temperature of the InfoNCE core.
+    """
+
+    def __init__(self, temperature: float = 0.1) -> None:
+        super().__init__()
+        self.temperature = temperature

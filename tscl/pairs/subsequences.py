@@ -12,23 +12,15 @@ from torch import Tensor
 
 from tscl.errors import DataError
 from tscl.losses.infonce import info_nce
-from tscl.pairs.base import PairStrategy, pool
+from tscl.pairs.base import InfoNCEPairs, pool
 from tscl.pairs.masks import equal_id_mask
 from tscl.types import SignalBatch
 
 
-class SlicePositives(PairStrategy):
-    """Multi-positive InfoNCE over one view of the slices, grouped by ``batch.index``.
-
-    Args:
-        temperature: softmax temperature of the InfoNCE core.
-    """
+class SlicePositives(InfoNCEPairs):
+    """Multi-positive InfoNCE over one view of the slices, grouped by ``batch.index``."""
 
     num_views = 1
-
-    def __init__(self, temperature: float = 0.1) -> None:
-        super().__init__()
-        self.temperature = temperature
 
     def forward(
         self,

@@ -11,22 +11,16 @@ from torch import Tensor
 
 from tscl.errors import DataError
 from tscl.losses.infonce import info_nce, view_positive_mask
-from tscl.pairs.base import PairStrategy, pool
+from tscl.pairs.base import InfoNCEPairs, pool
 from tscl.pairs.masks import supervised_ids
 from tscl.types import SignalBatch
 
 
-class SupervisedPositives(PairStrategy):
+class SupervisedPositives(InfoNCEPairs):
     """Every view of every row with the same label is a positive; unlabelled rows
     (y < 0) keep only their own other view.
 
-    Args:
-        temperature: softmax temperature of the InfoNCE core.
     """
-
-    def __init__(self, temperature: float = 0.1) -> None:
-        super().__init__()
-        self.temperature = temperature
 
     def forward(
         self,

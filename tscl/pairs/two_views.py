@@ -10,20 +10,12 @@ import torch
 from torch import Tensor
 
 from tscl.losses.infonce import info_nce, view_positive_mask
-from tscl.pairs.base import PairStrategy, pool
+from tscl.pairs.base import InfoNCEPairs, pool
 from tscl.types import SignalBatch
 
 
-class ViewPositives(PairStrategy):
-    """Instance InfoNCE over the 2B pooled views: the other view of a row is its positive.
-
-    Args:
-        temperature: softmax temperature of the InfoNCE core.
-    """
-
-    def __init__(self, temperature: float = 0.1) -> None:
-        super().__init__()
-        self.temperature = temperature
+class ViewPositives(InfoNCEPairs):
+    """Instance InfoNCE over the 2B pooled views: the other view of a row is its positive."""
 
     def forward(
         self,
