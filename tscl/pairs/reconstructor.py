@@ -86,7 +86,7 @@ class CrossAttentionReconstructor(nn.Module):
         return h.transpose(1, 2), self.value(h).transpose(1, 2)
 
     def attend(self, queries: Tensor, keys: Tensor, values: Tensor) -> Tensor:
-        """(N, T, H) each -> reconstruction (N, C, T)."""
+        """Queries (N, S, H), keys and values (N, T, H) -> reconstruction (N, C, S)."""
         weights = (queries @ keys.transpose(1, 2) * self.scale).softmax(
             dim=-1
         )  # (N, T, T)
@@ -106,6 +106,25 @@ def reconstruction_error(
     return squared.flatten(1).sum(1) / scored.flatten(1).sum(1).clamp(min=1)
 
 
+def masked_steps(anchors: Tensor, keep: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """The hidden steps of each anchor, first: (B, C, T), (B, T) -> steps (B, M), values (B, C, M), scored (B, C, M).
+
+    M is the largest number of hidden steps of any anchor; ``scored`` is False
+    on the padding past a row's count and on unobserved values.
+    """
+    hidden = ~keep
+    count = hidden.sum(dim=1)  # (B,)
+    width = max(1, int(count.max()))
+    steps = torch.argsort(keep.to(torch.int8), dim=1, stable=True)[:, :width]  # (B, M)
+    index = steps[:, None, :].expand(-1, anchors.shape[1], -1)  # (B, C, M)
+    values = anchors.gather(2, index)
+    padded = (
+        torch.arange(width, device=keep.device)[None, :] >= count[:, None]
+    )  # (B, M)
+    scored = ~torch.isnan(values) & ~padded[:, None, :]
+    return steps, values.nan_to_num(0.0), scored
+
+
 @torch.no_grad()
 def score_candidates(
     model: CrossAttentionReconstructor,
@@ -117,9 +136,11 @@ def score_candidates(
 ) -> Tensor:
     """REBAR errors of K candidates per anchor: (B, C, T), (B, K, C, T), (B, T) -> (B, K).
 
-    Queries are encoded once per anchor; candidates (on any device, e.g. the
-    host) move to the anchors' device ``chunk_size`` (anchor, candidate) pairs
-    at a time and are scored as one batch each.
+    Queries are encoded once per anchor, and only at the hidden steps (the
+    only ones the error scores); candidates (on any device, e.g. the host)
+    move to the anchors' device ``chunk_size`` (anchor, candidate) pairs at a
+    time and are scored as one batch each. Equal to ``reconstruction_error``
+    of the full reconstruction.
     """
     batch, count = candidates.shape[:2]
     if (
@@ -132,13 +153,20 @@ def score_candidates(
             f"got {tuple(candidates.shape)}",
         )
     queries = model.encode_query(anchors, keep)  # (B, T, H)
+    steps, values, scored = masked_steps(anchors, keep)  # (B, M), (B, C, M) x 2
+    index = steps[:, :, None].expand(-1, -1, queries.shape[-1])
+    queries = queries.gather(1, index)  # (B, M, H): the hidden steps only
     flat = candidates.flatten(0, 1)  # (B * K, C, T), anchor-major
     errors = []
     for start in range(0, batch * count, chunk_size):
         part = flat[start : start + chunk_size].to(anchors.device, non_blocking=True)
         rows = torch.arange(start, start + len(part), device=anchors.device) // count
-        reconstruction = model.attend(queries[rows], *model.encode_key(part))
-        errors.append(reconstruction_error(reconstruction, anchors[rows], keep[rows]))
+        reconstruction = model.attend(
+            queries[rows], *model.encode_key(part)
+        )  # (n, C, M)
+        mask = scored[rows]
+        squared = (reconstruction - values[rows]).pow(2) * mask
+        errors.append(squared.flatten(1).sum(1) / mask.flatten(1).sum(1).clamp(min=1))
     return torch.cat(errors).view(batch, count)
 
 
