@@ -280,12 +280,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     from tscl.bundle import load_bundle
     from tscl.domains import load_run_config
     from tscl.track import RunTracker
+    from tscl.train.build import check_config
     from tscl.train.run import BUNDLE_NAME, embed_set, evaluate, load_data
 
     run = Path(args.run)
     bundle = load_bundle(run / BUNDLE_NAME)
     # The run's own config, with any key=value overrides (e.g. eval.protocol=logistic) on top.
     config = load_run_config(None, args.overrides, base=bundle.config)
+    check_config(config)
     data = load_data(config)
     with RunTracker(
         config,

@@ -172,7 +172,7 @@ def evaluate(
     chosen on it (``holdout``); otherwise by cross-validation on the training
     split (the TS2Vec protocol).
     """
-    from tscl.eval import PROBES
+    from tscl.eval import EVAL_PROTOCOLS, PROBES
     from tscl.eval.holdout import logistic_holdout_protocol
 
     if protocol == "forecast":
@@ -201,7 +201,7 @@ def evaluate(
             seed=seed,
         )
     if protocol not in PROBES:
-        names = ", ".join(sorted([*PROBES, "holdout"]))
+        names = ", ".join(sorted(EVAL_PROTOCOLS))
         raise ConfigError(f"eval.protocol: '{protocol}' is not one of {names}")
     return PROBES[protocol](train_repr, data.train.y, test_repr, data.test.y, seed=seed)
 
