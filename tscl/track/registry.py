@@ -16,6 +16,7 @@ from mlflow.tracking import MlflowClient
 
 from tscl.errors import ConfigError, TsclError
 from tscl.track.model import MODEL_URI_TAG, LoadedEncoder, load_encoder_model
+from tscl.track.store import prepare_store
 from tscl.track.target import check_reachable, resolve_target
 
 SEARCH_PAGE = 1000
@@ -25,6 +26,7 @@ def connect(uri: str = "") -> MlflowClient:
     """A client for the resolved tracking URI, also made MLflow's current tracking URI."""
     target = resolve_target(uri)
     check_reachable(target.uri)
+    prepare_store(target.uri)
     mlflow.set_tracking_uri(target.uri)
     return MlflowClient(target.uri)
 
