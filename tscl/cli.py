@@ -251,8 +251,13 @@ def _tracked_pretraining(
     tracker: Any,
 ) -> int:
     """Pretrains (and with --evaluate scores the test split once) inside the open run."""
-    from tscl.train.run import embed_set, evaluate, pretrain
+    from tscl.train.resume import checkpoint_history
+    from tscl.train.run import CHECKPOINT_NAME, embed_set, evaluate, pretrain
 
+    if args.resume:  # steps the killed process computed but had not sent
+        for entry in checkpoint_history(run_dir / CHECKPOINT_NAME):
+            values = {k: v for k, v in entry.items() if k != "step"}
+            tracker.log_step(int(entry["step"]), values)
     if config.train.workers > 1:
         from tscl.train.distributed import pretrain_distributed
 

@@ -38,6 +38,15 @@ def checkpoint_config(path: str | Path) -> tuple[RunConfig, int]:
         raise TsclError(f"{path}: checkpoint holds no readable run config") from err
 
 
+def checkpoint_history(path: str | Path) -> list[dict[str, float]]:
+    """The logged steps up to the checkpoint (``{"step": n, metric: value...}``).
+
+    A resumed run sends those its killed process had not yet sent (they are
+    the values that process computed).
+    """
+    return list(load_checkpoint(path).get("history") or [])
+
+
 def config_changes(
     saved: RunConfig, requested: RunConfig
 ) -> dict[str, tuple[Any, Any]]:
