@@ -13,7 +13,7 @@ from torch import nn
 
 from tscl.config import RunConfig, from_yaml
 from tscl.data.normalize import ChannelScaler
-from tscl.errors import TsclError
+from tscl.errors import DataError, TsclError
 from tscl.saved_state import load_tensors, to_json
 
 # /2: everything but the weights is JSON text, so the file loads with weights_only=True.
@@ -39,6 +39,49 @@ class EncoderBundle:
     def __post_init__(self) -> None:
         if self.scaler is None:
             self.scaler = self.preprocessing.get("scaler")
+
+    def check_input(self, series: Any, source: str = "input") -> np.ndarray:
+        """The encoder's input contract on (N, T) / (N, T, C) series -> (N, T, C) float32.
+
+        Real numbers (no strings, no complex values), at least one series of at
+        least one step, ``in_channels`` channels, no inf, and at least one
+        observed (non-NaN) value per series (NaN marks gaps).
+
+        Raises:
+            DataError: one line naming ``source`` and what was expected.
+        """
+        x = np.asarray(series)
+        if x.dtype.kind not in "biuf":
+            kind = {"c": "complex numbers", "U": "strings", "S": "bytes"}
+            found = kind.get(x.dtype.kind, f"{x.dtype} values")
+            raise DataError(source, f"holds {found}; expected real numbers")
+        if x.ndim == 2:
+            x = x[:, :, None]  # (N, T) -> (N, T, 1)
+        if x.ndim != 3 or x.shape[0] == 0 or x.shape[1] == 0:
+            raise DataError(
+                source,
+                f"expected series (N, T) or (N, T, C) with N, T > 0, got shape {x.shape}",
+            )
+        if x.shape[2] != self.in_channels:
+            raise DataError(
+                source,
+                f"has {x.shape[2]} channels per series (shape {x.shape}), "
+                f"the encoder expects {self.in_channels}",
+            )
+        x = x.astype(np.float32, copy=False)
+        if np.isinf(x).any():
+            raise DataError(source, "contains inf; use NaN for missing values")
+        empty = np.flatnonzero(np.isnan(x).all(axis=(1, 2)))
+        if len(empty):
+            shown = ", ".join(str(i) for i in empty[:5]) + (
+                ", ..." if len(empty) > 5 else ""
+            )
+            raise DataError(
+                source,
+                f"series {shown} ({len(empty)} of {len(x)}) have no observed values "
+                "(all NaN); drop them",
+            )
+        return x
 
     def preprocess(self, x: np.ndarray) -> np.ndarray:
         """Applies the recorded normalisation to (N, C, T) data."""

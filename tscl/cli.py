@@ -364,10 +364,14 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _embed(args: argparse.Namespace) -> int:
     """Embed new recordings with a logged / registered encoder; write a parquet table."""
     from tscl.domains.embed_file import embed_file
-    from tscl.track import load_encoder
+    from tscl.track.model import embed_series
+    from tscl.track.registry import load_bundle_of
 
-    encoder = load_encoder(args.model, uri=args.tracking_uri or "")
-    table = embed_file(encoder.bundle, Path(args.input), encode=encoder)
+    # The weights are read as data: no code stored with the model runs.
+    bundle = load_bundle_of(args.model, uri=args.tracking_uri or "")
+    table = embed_file(
+        bundle, Path(args.input), encode=lambda x: embed_series(bundle, x)
+    )
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     temp = output.with_name(f".{output.name}.tmp")

@@ -120,7 +120,7 @@ def test_two_pretrainings_started_together_on_a_new_store_both_finish(
         for name in ("a", "b")
     ]
     outputs = [child.communicate(timeout=600)[0] for child in children]
-    for child, output in zip(children, outputs):
+    for child, output in zip(children, outputs, strict=True):
         assert child.returncode == 0, output[-3000:]
     client = MlflowClient(uri)
     runs = client.search_runs([client.get_experiment_by_name("tscl").experiment_id])
