@@ -142,12 +142,6 @@ class RunTracker(RunLogger):
         prepare_store(self.target.uri)
         mlflow.set_tracking_uri(self.target.uri)
         self.client = MlflowClient(self.target.uri)
-        continued = None
-        if self.record:
-            assert self.run_dir is not None
-            continued = settle_recorded_run(
-                self.client, self.run_dir, self.target.uri, resume=self.resume
-            )
         git = git_state()
         tags = {
             "tscl.git.commit": git["commit"],
@@ -156,6 +150,24 @@ class RunTracker(RunLogger):
             "tscl.dataset": self.config.dataset,
             **self.extra_tags,
         }
+        logged = self._start_run(tags)
+        # A resumed run's params stay those it started with; changes are tagged by the caller.
+        params = flatten(self.config)
+        self.log_params({k: v for k, v in params.items() if k not in logged})
+        self.log_text(to_yaml(self.config), "config.yaml")
+        if self._source is not None:
+            self.log_data_source(self._source)
+        return self
+
+    def _start_run(self, tags: Mapping[str, str]) -> Mapping[str, str]:
+        """Starts a new run, or continues the run folder's recorded one; returns its logged params."""
+        assert self.target is not None
+        continued = None
+        if self.record:
+            assert self.run_dir is not None
+            continued = settle_recorded_run(
+                self.client, self.run_dir, self.target.uri, resume=self.resume
+            )
         logged: Mapping[str, str] = {}
         if continued is None:
             run = mlflow.start_run(
@@ -176,13 +188,7 @@ class RunTracker(RunLogger):
         self.spool = Spool(self.local_dir / SPOOL_NAME)
         if continued is not None:
             self.log_tags(tags)
-        # A resumed run's params stay those it started with; changes are tagged by the caller.
-        params = flatten(self.config)
-        self.log_params({k: v for k, v in params.items() if k not in logged})
-        self.log_text(to_yaml(self.config), "config.yaml")
-        if self._source is not None:
-            self.log_data_source(self._source)
-        return self
+        return logged
 
     def _experiment_id(self) -> str:
         """The configured experiment's id; created with an explicit artifact location if new."""
