@@ -26,15 +26,25 @@ def test_a_held_run_folder_is_refused_in_one_line(tmp_path: Path) -> None:
     take(tmp_path / "run")  # free once released
 
 
+@pytest.fixture(scope="module")
+def store_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One SQLite store with the tscl experiment (creating a store takes seconds)."""
+    root = tmp_path_factory.mktemp("store")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    with RunTracker(
+        load_config("tiny", [f"tracking.uri={uri}"]), run_dir=root / "first"
+    ):
+        pass
+    return uri
+
+
 @pytest.mark.parametrize("resume", [False, True])
 def test_a_dead_processs_run_is_marked_when_its_folder_is_taken_over(
-    tmp_path: Path, resume: bool
+    tmp_path: Path, store_uri: str, resume: bool
 ) -> None:
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    uri = store_uri
     config = load_config("tiny", [f"tracking.uri={uri}"])
     run_dir = tmp_path / "run"
-    with RunTracker(config, run_dir=tmp_path / "first"):  # the store and experiment
-        pass
     client = MlflowClient(uri)
     # A RUNNING run recorded in the folder, its process gone:
     experiment = client.get_experiment_by_name("tscl").experiment_id
