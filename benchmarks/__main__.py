@@ -20,6 +20,7 @@ SUITES = {
     "ts2vec_classify": "benchmarks.bench_ts2vec_classify",
     "ts2vec_forecast": "benchmarks.bench_ts2vec_forecast",
     "domains": "benchmarks.bench_domains",
+    "pairs_speed": "benchmarks.bench_pairs_speed",
 }
 
 
