@@ -7,12 +7,21 @@ each from the page cache, then in a fresh subprocess per file runs every window
 per-window, per-channel standard deviation. The child reports its own peak RSS
 (``getrusage(RUSAGE_SELF).ru_maxrss``), which must stay flat across sizes.
 
+With ``--train`` it measures training instead: a collection of ``.npy``
+recordings (0.25 GB each; 0.5, 1 and 2 GB in all by default) is cut into
+256-sample windows lazily (``LazyWindows`` over one ``NpySource`` per file), wrapped in a
+``SignalSet`` and drawn by the uniform ``BatchSource`` for a few hundred TS2Vec
+steps (``tscl.train.loop.fit``); the child's peak RSS must stay flat as the
+collection grows. For contrast the same training runs on the collection loaded
+into memory (``np.load``), whose peak RSS grows with it.
+
 Run from the repository root::
 
     python -m benchmarks.bench_lazy_windows [--sizes 0.25 1 2 4] [--dir DIR]
+    python -m benchmarks.bench_lazy_windows --train [--sizes 0.5 1 2] [--steps 300]
 
-Prints a table and writes ``benchmarks/results/lazy_windows.json``; the
-generated files are deleted at the end.
+Prints a table and writes ``benchmarks/results/lazy_windows.json`` (training:
+``lazy_windows_train.json``); the generated files are deleted at the end.
 """
 
 from __future__ import annotations
@@ -39,6 +48,14 @@ DATA_DIR = Path(os.environ.get("TSCL_DATA_DIR", REPO_ROOT.parent / "shared" / "d
 LENGTH, STRIDE, CHANNELS = 1000, 500, 2
 BYTES_PER_GB = 10**9
 FLAT_RATIO = 1.5
+FILE_GB = 0.25  # one recording of the training collection
+TRAIN_ENCODER = {
+    "hidden_dims": 16,
+    "depth": 3,
+    "output_dims": 32,
+}  # memory, not accuracy
+# Training windows: TS2Vec's temporal term costs O(T^2) per window, so 256 samples.
+TRAIN_LENGTH, TRAIN_STRIDE = 256, 256
 
 
 def _base_signal() -> tuple[np.ndarray, str]:
@@ -137,11 +154,16 @@ def _measure(path: Path, batch_size: int, mode: str = "lazy") -> dict[str, Any]:
     command = [sys.executable, "-m", "benchmarks.bench_lazy_windows"]
     command += ["--child", str(path), "--batch-size", str(batch_size)]
     command += ["--child-mode", mode]
+    return _child_json(command, f"child failed on {path}")
+
+
+def _child_json(command: list[str], failure: str) -> dict[str, Any]:
+    """Runs a child benchmark process; its last stdout line is its JSON report."""
     done = subprocess.run(
         command, cwd=REPO_ROOT, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
-        raise RuntimeError(f"child failed on {path}:\n{done.stderr}")
+        raise RuntimeError(f"{failure}:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -221,14 +243,166 @@ def benchmark(
     }
 
 
+def _collection(paths: list[Path], mode: str) -> Any:
+    """The recordings as one SignalSet of windows: read lazily, or loaded into memory."""
+    from tscl.data.lazy import LazyWindows, NpySource
+    from tscl.data.training import SignalSet
+
+    windows = LazyWindows(
+        [NpySource(path) for path in paths], length=TRAIN_LENGTH, stride=TRAIN_STRIDE
+    )
+    if mode == "memory":  # every window materialised: (N, C, L) float32
+        loaded = [np.load(path) for path in paths]
+        x = np.concatenate(
+            [
+                np.lib.stride_tricks.sliding_window_view(a, TRAIN_LENGTH, axis=1)[
+                    :, ::TRAIN_STRIDE
+                ].transpose(1, 0, 2)
+                for a in loaded
+            ]
+        )
+        del loaded
+        return SignalSet(x=np.ascontiguousarray(x, dtype=np.float32))
+    return SignalSet(x=windows)
+
+
+def run_train_child(paths: list[Path], mode: str, steps: int) -> dict[str, Any]:
+    """In the child: ``steps`` TS2Vec steps drawn by a uniform source; peak RSS and time."""
+    import torch
+
+    from tscl.config import RunConfig, load_config
+    from tscl.train.build import build_method, build_source
+    from tscl.train.loop import fit
+
+    torch.set_num_threads(1)
+    rss_after_import = _rss_mb()
+    config: RunConfig = load_config(
+        None,
+        [f"encoder.params.{k}={v}" for k, v in TRAIN_ENCODER.items()]
+        + ["train.batch_size=8", "train.progress=false", "train.device=cpu"],
+    )
+    began = time.perf_counter()
+    rows = _collection(paths, mode)
+    source = build_source(config, rows)
+    torch.manual_seed(0)
+    method = build_method(config, CHANNELS)
+    result = fit(method, source, config.train, max_steps=steps)
+    seconds = time.perf_counter() - began
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+    return {
+        "windows": len(rows),
+        "steps": result.steps,
+        "seconds": seconds,
+        "peak_rss_mb": peak_kb / 1024,
+        "rss_after_import_mb": rss_after_import,
+        "final_loss": float(result.history[-1]["loss"]) if result.history else None,
+    }
+
+
+def _measure_train(paths: list[Path], mode: str, steps: int) -> dict[str, Any]:
+    for path in paths:
+        _drop_cache(path)
+    command = [sys.executable, "-m", "benchmarks.bench_lazy_windows", "--train"]
+    command += ["--child-mode", mode, "--steps", str(steps), "--child-files"]
+    command += [str(path) for path in paths]
+    return _child_json(command, f"training child failed ({mode})")
+
+
+def train_benchmark(
+    sizes: list[float], folder: Path, steps: int, *, compare_memory: bool = True
+) -> dict[str, Any]:
+    """Grows one collection file by file; trains on it lazily (and in memory) at each size."""
+    tile, signal = _base_signal()
+    paths: list[Path] = []
+    rows = []
+    try:
+        for gigabytes in sorted(sizes):
+            while len(paths) * FILE_GB < gigabytes - 1e-9:
+                path = folder / f"recording_{len(paths):03d}.npy"
+                write_npy(path, FILE_GB, tile)
+                paths.append(path)
+            row: dict[str, Any] = {
+                "collection_gb": sum(p.stat().st_size for p in paths) / BYTES_PER_GB,
+                "files": len(paths),
+                "lazy": _measure_train(paths, "lazy", steps),
+            }
+            if compare_memory:
+                row["memory"] = _measure_train(paths, "memory", steps)
+            print(
+                f"  {row['collection_gb']:.2f} GB ({len(paths)} files): lazy peak RSS "
+                f"{row['lazy']['peak_rss_mb']:.0f} MB in {row['lazy']['seconds']:.0f} s",
+                flush=True,
+            )
+            rows.append(row)
+    finally:
+        for path in paths:
+            path.unlink(missing_ok=True)
+    peaks = [row["lazy"]["peak_rss_mb"] for row in rows]
+    return {
+        "rows": rows,
+        "signal": signal,
+        "window_length": TRAIN_LENGTH,
+        "stride": TRAIN_STRIDE,
+        "steps": steps,
+        "encoder": TRAIN_ENCODER,
+        "batch_size": 8,
+        "method": "ts2vec",
+        "source": "uniform (tscl.data.sources.UniformSource over SignalSet(LazyWindows))",
+        "peak_rss_ratio": max(peaks) / min(peaks),
+        "flat": max(peaks) / min(peaks) < FLAT_RATIO,
+    }
+
+
+def _train_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| collection GB | files | windows | steps | lazy peak RSS MB | lazy s "
+        "| in-memory peak RSS MB | in-memory s |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for row in rows:
+        lazy, memory = row["lazy"], row.get("memory")
+        lines.append(
+            f"| {row['collection_gb']:.2f} | {row['files']} | {lazy['windows']:,} | "
+            f"{lazy['steps']} | {lazy['peak_rss_mb']:.0f} | {lazy['seconds']:.0f} | "
+            + (
+                "- | - |"
+                if memory is None
+                else f"{memory['peak_rss_mb']:.0f} | {memory['seconds']:.0f} |"
+            )
+        )
+    return "\n".join(lines)
+
+
+def train_main(args: argparse.Namespace) -> None:
+    if args.child_files:
+        print(
+            json.dumps(run_train_child(args.child_files, args.child_mode, args.steps))
+        )
+        return
+    sizes = args.sizes or [0.5, 1, 2]
+    with tempfile.TemporaryDirectory(dir=args.dir, prefix="tscl_bench_lazy_") as folder:
+        print(f"lazy training: collections of {sizes} GB in {folder}", flush=True)
+        figures = train_benchmark(sizes, Path(folder), args.steps)
+    print(_train_table(figures["rows"]))
+    verdict = "PASS" if figures["flat"] else "FAIL"
+    print(
+        f"lazy peak RSS flat while training (max/min = {figures['peak_rss_ratio']:.2f} "
+        f"< {FLAT_RATIO}): {verdict}"
+    )
+    path = RESULTS.with_name("lazy_windows_train.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"wrote {path.relative_to(REPO_ROOT)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--sizes",
         type=float,
         nargs="+",
-        default=[0.25, 1, 2, 4],
-        help="file sizes in GB",
+        default=None,
+        help="file sizes in GB (default 0.25 1 2 4; with --train: collection sizes 0.5 1 2)",
     )
     parser.add_argument(
         "--dir", type=Path, default=None, help="where to write the temporary files"
@@ -237,9 +411,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--compare-memmap", action="store_true", help="also time np.memmap slicing"
     )
+    parser.add_argument(
+        "--train", action="store_true", help="train TS2Vec from lazy windows instead"
+    )
+    parser.add_argument("--steps", type=int, default=300, help="training steps")
     parser.add_argument("--child", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child-files", type=Path, nargs="+", default=None, help=argparse.SUPPRESS
+    )
     parser.add_argument("--child-mode", default="lazy", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.train:
+        train_main(args)
+        return
+    args.sizes = args.sizes or [0.25, 1, 2, 4]
     if args.child is not None:
         print(json.dumps(run_child(args.child, args.batch_size, args.child_mode)))
         return

@@ -138,3 +138,31 @@ def test_bad_files_and_mismatched_sources(tmp_path: Path) -> None:
             [NpySource(tmp_path / "three.npy"), NpySource(tmp_path / "two.npy")],
             length=5,
         )
+
+
+def test_batch_sources_draw_lazy_windows_as_in_memory_ones(tmp_path: Path) -> None:
+    """A uniform source over lazy windows gives the batches, ids and labels of the same
+    windows held in memory (same seed), reading each batch in one ``rows`` call."""
+    from tscl.data.sources import UniformSource
+    from tscl.data.training import SignalSet
+    from tscl.train.build import training_rows
+
+    values = np.random.default_rng(0).normal(size=(2, 500)).astype(np.float32)
+    np.save(tmp_path / "x.npy", values)
+    lazy = LazyWindows([NpySource(tmp_path / "x.npy")], length=50, stride=25)
+    eager = np.stack([lazy[i] for i in range(len(lazy))])  # (19, 2, 50)
+    labels = np.arange(len(lazy)) % 3
+    ids = {"recording": np.arange(len(lazy)) // 5}
+    lazy_set = SignalSet(x=lazy, y=labels, ids=ids)
+    assert (lazy_set.num_channels, lazy_set.length) == (2, 50)
+    assert training_rows(lazy_set, 3000) is lazy_set  # never materialised
+    sources = [
+        UniformSource(s, batch_size=4, generator=torch.Generator().manual_seed(1))
+        for s in (lazy_set, SignalSet(x=eager, y=labels, ids=ids))
+    ]
+    for _ in range(6):  # more than one epoch of 19 rows
+        from_disk, from_memory = (source.next() for source in sources)
+        torch.testing.assert_close(from_disk.x, from_memory.x)
+        assert from_disk.y.tolist() == from_memory.y.tolist()
+        assert from_disk.ids["recording"].tolist() == (from_disk.index // 5).tolist()
+    np.testing.assert_array_equal(lazy.rows(np.array([7, 0])), eager[[7, 0]])

@@ -218,6 +218,21 @@ class LazyWindows(torch.utils.data.Dataset[np.ndarray]):
             self._offsets[-1] if self._explicit is None else len(self._explicit[0])
         )
 
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(N, C, L), as an in-memory window array would have (``SignalSet`` reads it)."""
+        return (len(self), self.num_channels, self.length)
+
+    def rows(self, index: np.ndarray) -> np.ndarray:
+        """(n, C, L) float32 windows ``index`` (any order), read now; what batch sources draw."""
+        index = np.asarray(index, dtype=np.int64)
+        batch = np.empty((len(index), self.num_channels, self.length), dtype=np.float32)
+        source_index, start = self.locate(index)
+        for slot in range(len(index)):
+            source = self.sources[source_index[slot]]
+            batch[slot] = source.read(int(start[slot]), int(start[slot]) + self.length)
+        return self._scaled(batch)
+
     def locate(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(source index, start sample) of the windows ``rows``, each (n,) int64."""
         rows = np.asarray(rows, dtype=np.int64)

@@ -38,7 +38,9 @@ class SignalSet:
 
     Attributes:
         x: (N, C, T) float32 array (NaN = not observed), or any object with
-            ``shape``, ``len()`` and ``__getitem__(int) -> (C, T)`` (lazy windows).
+            ``shape``, ``len()`` and ``__getitem__(int) -> (C, T)`` (lazy windows;
+            a ``rows(index) -> (n, C, T)`` method, as ``LazyWindows`` has, reads a
+            batch in one call).
         y: (N,) int64 class codes, or None.
         ids: level -> (N,) int64 codes.
         id_names: level -> names, ``id_names[level][code]``.
@@ -80,6 +82,8 @@ class SignalSet:
             return self.x[index]
         if len(index) == 0:
             return np.empty((0, *self.x.shape[1:]), dtype=np.float32)
+        if hasattr(self.x, "rows"):  # lazy windows read a batch in one call
+            return np.asarray(self.x.rows(index), dtype=np.float32)
         return np.stack([np.asarray(self.x[int(i)]) for i in index])
 
     def subset(self, index: np.ndarray | Sequence[int]) -> SignalSet:

@@ -9,6 +9,7 @@ probe refitted on the training split at the chosen setting.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -45,11 +46,14 @@ def logistic_holdout_protocol(
     test_y: np.ndarray,
     *,
     seed: int = 0,
-) -> dict[str, float]:
+    keep_predictions: bool = False,
+) -> dict[str, Any]:
     """Standardise + logistic regression; C and class weighting chosen by validation macro-F1.
 
     Returns:
-        Test metrics plus "C", "balanced" (1.0 when class-balanced weights won) and "val_macro_f1".
+        Test metrics plus "C", "balanced" (1.0 when class-balanced weights won) and
+        "val_macro_f1"; with ``keep_predictions`` also "test_pred", the (N,) predicted
+        test labels (e.g. for a vote over a recording's windows).
     """
     train = check_split("train", train_repr, train_y)
     val = check_split("val", val_repr, val_y)
@@ -74,9 +78,12 @@ def logistic_holdout_protocol(
                 best = (score, c, weight, copy.deepcopy(probe))
     score, c, weight, chosen = best
     model = make_pipeline(scaler, chosen)  # fitted on train at the chosen setting
-    return {
+    scores: dict[str, Any] = {
         **score_test(model, test, test_y),
         "C": c,
         "balanced": float(weight == "balanced"),
         "val_macro_f1": score,
     }
+    if keep_predictions:
+        scores["test_pred"] = model.predict(test)
+    return scores
