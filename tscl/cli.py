@@ -477,9 +477,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse ``tscl`` arguments; ``key=value`` overrides may stand anywhere, before or after flags.
+
+    argparse stops filling a ``nargs="*"`` positional at the first flag, so
+    overrides after ``--evaluate`` would be "unrecognized": they are collected
+    here instead, in command-line order. Anything else unknown is still an error.
+    """
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        overrides = [item for item in extra if "=" in item and not item.startswith("-")]
+        rest = [item for item in extra if item not in overrides]
+        if rest or not hasattr(args, "overrides"):
+            parser.error(f"unrecognized arguments: {' '.join(rest or extra)}")
+        given = list(sys.argv[1:] if argv is None else argv)
+        # Keep the user's order: later overrides win over earlier ones.
+        args.overrides = [
+            item for item in given if item in (*args.overrides, *overrides)
+        ]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``tscl``; returns the exit code (0 ok, 2 usage or data errors)."""
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         return int(args.handler(args))
     except TsclError as error:
