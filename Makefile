@@ -43,8 +43,8 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest -q --runslow
 
 lint: $(STAMP)
-	$(BIN)/ruff check tscl tests benchmarks
-	$(BIN)/ruff format --check tscl tests benchmarks
+	$(BIN)/ruff check tscl tests benchmarks examples
+	$(BIN)/ruff format --check tscl tests benchmarks examples
 
 format: $(STAMP)
 	$(BIN)/ruff format tscl tests benchmarks
