@@ -147,18 +147,23 @@ def _log_plots(
     z: Any = None,
     labels: Any = None,
     class_names: list[str] | None = None,
+    title: str = "",
 ) -> None:
-    """Loss curves and a 2-D embedding map as PNG artifacts of the run."""
+    """Loss curves and a 2-D embedding map of test rows as PNG artifacts of the run."""
     import matplotlib.pyplot as plt
 
     from tscl.eval.plots import plot_embedding_map, plot_loss_curves
 
     if history:
-        figure = plot_loss_curves(history)
+        figure = plot_loss_curves(
+            history, title=f"Training loss, {title}" if title else "Training loss"
+        )
         tracker.log_figure(figure, "loss_curves")
         plt.close(figure)
     if z is not None:
-        figure = plot_embedding_map(z, labels, class_names)
+        figure = plot_embedding_map(
+            z, labels, class_names, title=title or "Embeddings", split="test"
+        )
         tracker.log_figure(figure, "embedding_map")
         plt.close(figure)
 
@@ -185,11 +190,45 @@ def _metric_names(metrics: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _record_test_scores(
+    tracker: Any, metrics: dict[str, Any], data: Any, title: str
+) -> dict[str, Any]:
+    """Log a test score: measurements as metrics, probe settings as params, a confusion matrix.
+
+    Returns the measurements (per-class sensitivity / +P included).
+    """
+    import matplotlib.pyplot as plt
+
+    from tscl.eval.plots import plot_confusion_matrix
+    from tscl.eval.report import grid_edge_notice, split_classification
+
+    _log_forecast_plots(tracker, metrics)
+    report = split_classification(metrics, data.test.y, data.class_names)
+    tracker.log_metrics(_metric_names(report.metrics))
+    if report.settings:
+        tracker.log_params(report.settings)
+        notice = grid_edge_notice(report.settings)
+        if notice:
+            print(notice, file=sys.stderr)
+            tracker.log_tags({"tscl.probe_warning": notice})
+    if report.y_pred is not None:
+        figure = plot_confusion_matrix(
+            report.y_true, report.y_pred, data.class_names, title=f"{title}, test split"
+        )
+        tracker.log_figure(figure, "confusion_matrix")
+        plt.close(figure)
+    return report.metrics
+
+
 def _print_metrics(title: str, metrics: dict[str, Any]) -> None:
+    from tscl.eval.report import per_class_table
+
     print(title)
     for name in ("accuracy", "macro_f1", "auroc", "auprc"):
         if name in metrics:
             print(f"  test {name}: {metrics[name]:.4f}")
+    for line in per_class_table(metrics):
+        print(line)
     horizons = [k[len("mse_h") :] for k in metrics if k.startswith("mse_h")]
     for horizon in horizons:
         print(
@@ -244,8 +283,9 @@ def _pretrain(args: argparse.Namespace) -> int:
                 protocol=config.eval.protocol,
                 seed=config.train.seed,
             )
-            _log_forecast_plots(tracker, metrics)
-            tracker.log_metrics(_metric_names(metrics))
+            metrics = _record_test_scores(
+                tracker, metrics, data, f"{config.dataset}, {config.method}"
+            )
             _print_metrics(
                 f"{config.dataset} test split, {config.eval.protocol} protocol:",
                 metrics,
@@ -259,6 +299,7 @@ def _pretrain(args: argparse.Namespace) -> int:
             z,
             None if z is None else data.test.y[:2000],
             data.class_names,
+            f"{config.dataset}, {config.method}",
         )
         model_uri = tracker.log_encoder(
             output.bundle,
@@ -297,12 +338,12 @@ def _evaluate(args: argparse.Namespace) -> int:
         metrics = evaluate(
             bundle, data, protocol=config.eval.protocol, seed=config.train.seed
         )
-        _log_forecast_plots(tracker, metrics)
-        tracker.log_metrics(_metric_names(metrics))
+        title = f"{config.dataset}, {config.method}"
+        metrics = _record_test_scores(tracker, metrics, data, title)
         if data.test.y is not None:
             shown = data.test.subset(np.arange(min(2000, len(data.test))))
             z = embed_set(bundle.encoder, shown, device=config.train.device)
-            _log_plots(tracker, [], z, data.test.y[:2000], data.class_names)
+            _log_plots(tracker, [], z, data.test.y[:2000], data.class_names, title)
     _print_metrics(
         f"{config.dataset} test split, {config.eval.protocol} protocol:", metrics
     )
@@ -364,10 +405,42 @@ def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _presets_help() -> str:
+    from tscl.config import PRESETS_DIR
+
+    names = ", ".join(sorted(p.stem for p in PRESETS_DIR.glob("*.yaml")))
+    return (
+        f"presets (--config NAME): {names}; `tscl config show` prints a resolved config"
+    )
+
+
+def _config_show(args: argparse.Namespace) -> int:
+    """Print the resolved run config: domain defaults, then the YAML, then the overrides."""
+    from tscl.config import to_yaml
+
+    print(to_yaml(_config_from(args)), end="")
+    return 0
+
+
+def add_config_command(subparsers: Subparsers) -> None:
+    """``tscl config show [--config FILE] [key=value...]``."""
+    parser = subparsers.add_parser("config", help="show the resolved run config")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    show = actions.add_parser(
+        "show",
+        help="print the config a run would use (every name and value checked)",
+        epilog=_presets_help(),
+    )
+    _add_config_arguments(show)
+    show.set_defaults(handler=_config_show)
+
+
 def add_pretrain_command(subparsers: Subparsers) -> None:
     """``tscl pretrain [--config FILE] [--run-dir DIR] [--resume] key=value...``."""
     parser = subparsers.add_parser(
-        "pretrain", help="contrastive pretraining of an encoder"
+        "pretrain",
+        help="contrastive pretraining of an encoder",
+        epilog=_presets_help(),
     )
     _add_config_arguments(parser)
     parser.add_argument(
@@ -456,6 +529,7 @@ def add_register_command(subparsers: Subparsers) -> None:
 
 COMMANDS: dict[str, Callable[[Subparsers], None]] = {
     "data": add_data_command,
+    "config": add_config_command,
     "pretrain": add_pretrain_command,
     "evaluate": add_evaluate_command,
     "embed": add_embed_command,

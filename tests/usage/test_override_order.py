@@ -41,3 +41,26 @@ def test_anything_else_unknown_is_a_usage_error(
         parse_args(argv)
     assert stop.value.code == 2
     assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_config_show_prints_the_resolved_config(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import yaml
+
+    from tscl.cli import main
+
+    assert main(["config", "show", "domain=motion", "train.lr=0.01"]) == 0
+    shown = yaml.safe_load(capsys.readouterr().out)
+    # The domain's defaults, overrides on top.
+    assert shown["domain"] == "motion" and shown["dataset"] == "seglearn_watch"
+    assert shown["train"]["lr"] == 0.01
+    assert shown["data"]["options"]["window_seconds"] == 4.0
+
+
+def test_config_show_refuses_a_bad_name(capsys: pytest.CaptureFixture[str]) -> None:
+    from tscl.cli import main
+
+    assert main(["config", "show", "method=bogus"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown method 'bogus'" in err[0]
