@@ -12,6 +12,7 @@ Heavy imports happen inside the handlers so that ``tscl --help`` and
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -313,7 +314,18 @@ def _pretrain(args: argparse.Namespace) -> int:
         print(
             f"MLflow run {tracker.run_id} in {tracker.target.uri}; model: {model_uri}"
         )
+        print(_look_at(tracker.target.uri))
     return 0
+
+
+def _look_at(uri: str) -> str:
+    """The command that shows a tracking store's runs."""
+    if uri.startswith(("http://", "https://")):
+        return f"look at it: open {uri}"
+    return (
+        "look at it: mlflow ui --host 127.0.0.1 --workers 1 "
+        f"--backend-store-uri {uri}  (or make ui), then open http://127.0.0.1:5000"
+    )
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -576,6 +588,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run ``tscl``; returns the exit code (0 ok, 2 usage or data errors)."""
     args = parse_args(argv)
+    # MLflow's INFO lines (table creation, input-example checks) drown tscl's own output.
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
     try:
         return int(args.handler(args))
     except TsclError as error:
