@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,11 @@ from torch import nn
 
 from tscl.config import RunConfig, from_yaml
 from tscl.data.normalize import ChannelScaler
-from tscl.errors import TsclError
+from tscl.errors import DataError, TsclError
+from tscl.saved_state import load_tensors, to_json
 
-BUNDLE_FORMAT = "tscl-encoder/1"
+# /2: everything but the weights is JSON text, so the file loads with weights_only=True.
+BUNDLE_FORMAT = "tscl-encoder/2"
 
 
 @dataclass
@@ -37,6 +40,49 @@ class EncoderBundle:
         if self.scaler is None:
             self.scaler = self.preprocessing.get("scaler")
 
+    def check_input(self, series: Any, source: str = "input") -> np.ndarray:
+        """The encoder's input contract on (N, T) / (N, T, C) series -> (N, T, C) float32.
+
+        Real numbers (no strings, no complex values), at least one series of at
+        least one step, ``in_channels`` channels, no inf, and at least one
+        observed (non-NaN) value per series (NaN marks gaps).
+
+        Raises:
+            DataError: one line naming ``source`` and what was expected.
+        """
+        x = np.asarray(series)
+        if x.dtype.kind not in "biuf":
+            kind = {"c": "complex numbers", "U": "strings", "S": "bytes"}
+            found = kind.get(x.dtype.kind, f"{x.dtype} values")
+            raise DataError(source, f"holds {found}; expected real numbers")
+        if x.ndim == 2:
+            x = x[:, :, None]  # (N, T) -> (N, T, 1)
+        if x.ndim != 3 or x.shape[0] == 0 or x.shape[1] == 0:
+            raise DataError(
+                source,
+                f"expected series (N, T) or (N, T, C) with N, T > 0, got shape {x.shape}",
+            )
+        if x.shape[2] != self.in_channels:
+            raise DataError(
+                source,
+                f"has {x.shape[2]} channels per series (shape {x.shape}), "
+                f"the encoder expects {self.in_channels}",
+            )
+        x = x.astype(np.float32, copy=False)
+        if np.isinf(x).any():
+            raise DataError(source, "contains inf; use NaN for missing values")
+        empty = np.flatnonzero(np.isnan(x).all(axis=(1, 2)))
+        if len(empty):
+            shown = ", ".join(str(i) for i in empty[:5]) + (
+                ", ..." if len(empty) > 5 else ""
+            )
+            raise DataError(
+                source,
+                f"series {shown} ({len(empty)} of {len(x)}) have no observed values "
+                "(all NaN); drop them",
+            )
+        return x
+
     def preprocess(self, x: np.ndarray) -> np.ndarray:
         """Applies the recorded normalisation to (N, C, T) data."""
         if x.shape[1] != self.in_channels:
@@ -54,15 +100,18 @@ def save_bundle(path: str | Path, bundle: EncoderBundle) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(path.suffix + ".tmp")
+    meta = {
+        "scaler": bundle.scaler,
+        "info": bundle.info,
+        "preprocessing": bundle.preprocessing,
+    }
     torch.save(
         {
             "format": BUNDLE_FORMAT,
             "config": to_yaml(bundle.config),
-            "in_channels": bundle.in_channels,
+            "in_channels": int(bundle.in_channels),
             "encoder": bundle.encoder.state_dict(),
-            "scaler": bundle.scaler,
-            "info": bundle.info,
-            "preprocessing": bundle.preprocessing,
+            "meta": to_json(meta, f"{path}: bundle metadata"),
         },
         temp,
     )
@@ -71,31 +120,35 @@ def save_bundle(path: str | Path, bundle: EncoderBundle) -> Path:
 
 
 def load_bundle(path: str | Path) -> EncoderBundle:
-    """Rebuilds the encoder from its config and loads the weights (CPU, eval mode)."""
+    """Rebuilds the encoder from its config and loads the weights (CPU, eval mode).
+
+    The file is read with ``weights_only=True``: one holding anything but
+    tensors and plain data is refused (``UnsafeFileError``) and nothing in it runs.
+    """
     from tscl.builders import build_encoder
 
     path = Path(path)
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
-    except (OSError, RuntimeError, EOFError) as err:
-        raise TsclError(
-            f"{path}: cannot read an encoder bundle ({type(err).__name__})"
-        ) from err
+    state = load_tensors(path, "tscl encoder bundle")
     if not isinstance(state, dict) or state.get("format") != BUNDLE_FORMAT:
         raise TsclError(
             f"{path}: not a tscl encoder bundle (expected format {BUNDLE_FORMAT})"
         )
-    config = from_yaml(state["config"])
-    preprocessing = state.get("preprocessing") or {}
-    encoder = build_encoder(
-        config, state["in_channels"], fields=preprocessing.get("fields")
-    )
-    encoder.load_state_dict(state["encoder"])
+    try:
+        config = from_yaml(state["config"])
+        meta = json.loads(state["meta"])
+        preprocessing = meta.get("preprocessing") or {}
+        encoder = build_encoder(
+            config, int(state["in_channels"]), fields=preprocessing.get("fields")
+        )
+        encoder.load_state_dict(state["encoder"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as err:
+        reason = " ".join(str(err).split())[:200]
+        raise TsclError(f"{path}: inconsistent encoder bundle ({reason})") from err
     return EncoderBundle(
         encoder=encoder.eval(),
         config=config,
-        in_channels=state["in_channels"],
-        scaler=state["scaler"],
-        info=state["info"],
+        in_channels=int(state["in_channels"]),
+        scaler=meta.get("scaler"),
+        info=meta.get("info") or {},
         preprocessing=preprocessing,
     )

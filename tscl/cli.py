@@ -124,11 +124,21 @@ def add_data_command(subparsers: Subparsers) -> None:
 
 
 def _config_from(args: argparse.Namespace) -> RunConfig:
-    """The resolved run config (domain defaults under the YAML and overrides), every name checked."""
+    """The resolved run config (domain defaults under the YAML and overrides), every setting checked.
+
+    ``--resume`` without ``--config`` starts from the checkpoint's own config.
+    """
     from tscl.domains import load_run_config
     from tscl.train.build import check_config
 
-    config = load_run_config(args.config, args.overrides)
+    if getattr(args, "resume", False) and args.config is None:
+        from tscl.train.resume import checkpoint_config
+        from tscl.train.run import CHECKPOINT_NAME
+
+        saved, _ = checkpoint_config(Path(args.run_dir) / CHECKPOINT_NAME)
+        config = load_run_config(None, args.overrides, base=saved)
+    else:
+        config = load_run_config(args.config, args.overrides)
     check_config(config)
     return config
 
@@ -240,75 +250,115 @@ def _print_metrics(title: str, metrics: dict[str, Any]) -> None:
 
 def _pretrain(args: argparse.Namespace) -> int:
     """Pretrain (and with --evaluate score the test split once) in one tracked MLflow run."""
-    from tscl.track import RunTracker
-    from tscl.train.run import embed_set, evaluate, load_data, new_run_dir, pretrain
+    from tscl.track import RunTracker, resolve_target
+    from tscl.track.run_record import resume_tags
+    from tscl.track.store import prepare_store
+    from tscl.train.resume import check_resume
+    from tscl.train.run import CHECKPOINT_NAME, load_data, new_run_dir
+    from tscl.train.run_folder import hold_run_folder
 
-    # Unknown keys, bad types and unknown component names fail here, before any data is read.
+    if args.resume and args.run_dir is None:
+        raise TsclError("--resume needs --run-dir: the folder holding checkpoint.pt")
+    # Every setting, and on resume what may change, is checked before anything is created.
     config = _config_from(args)
     run_dir = Path(args.run_dir) if args.run_dir else new_run_dir(config)
-    data = load_data(config)
-    with RunTracker(
-        config, run_name=run_dir.name, run_dir=run_dir, source=data.source
-    ) as tracker:
-        if config.train.workers > 1:
-            from tscl.train.distributed import pretrain_distributed
+    tags: dict[str, str] = {}
+    if args.resume:
+        tags = resume_tags(*check_resume(run_dir / CHECKPOINT_NAME, config))
+    data = load_data(config)  # data errors end here, before a folder or run exists
+    if config.tracking.enabled:
+        prepare_store(resolve_target(config.tracking.uri).uri)
+    with (
+        hold_run_folder(run_dir),
+        RunTracker(
+            config,
+            run_name=run_dir.name,
+            run_dir=run_dir,
+            source=data.source,
+            tags=tags,
+            record=True,
+            resume=args.resume,
+        ) as tracker,
+    ):
+        return _tracked_pretraining(args, config, data, run_dir, tracker)
 
-            if args.resume:
-                raise TsclError("--resume is not supported with train.workers > 1")
-            output = pretrain_distributed(
-                config,
-                num_workers=config.train.workers,
-                data=data,
-                run_dir=run_dir,
-                callbacks=[tracker.log_step],
-            )
-        else:
-            output = pretrain(
-                config,
-                run_dir=run_dir,
-                resume=args.resume,
-                data=data,
-                callbacks=[tracker.log_step],
-            )
-        result = output.result
-        print(
-            f"pretrained {config.method} on {config.dataset}: {result.steps} steps in "
-            f"{result.seconds:.1f}s, final loss {result.history[-1]['loss']:.4f}"
+
+def _tracked_pretraining(
+    args: argparse.Namespace,
+    config: RunConfig,
+    data: Any,
+    run_dir: Path,
+    tracker: Any,
+) -> int:
+    """Pretrains (and with --evaluate scores the test split once) inside the open run."""
+    from tscl.train.resume import checkpoint_history
+    from tscl.train.run import CHECKPOINT_NAME, embed_set, evaluate, pretrain
+
+    if args.resume:  # steps the killed process computed but had not sent
+        for entry in checkpoint_history(run_dir / CHECKPOINT_NAME):
+            values = {k: v for k, v in entry.items() if k != "step"}
+            tracker.log_step(int(entry["step"]), values)
+    if config.train.workers > 1:
+        from tscl.train.distributed import pretrain_distributed
+
+        if args.resume:
+            raise TsclError("--resume is not supported with train.workers > 1")
+        output = pretrain_distributed(
+            config,
+            num_workers=config.train.workers,
+            data=data,
+            run_dir=run_dir,
+            callbacks=[tracker.log_step],
         )
-        metrics: dict[str, Any] = {}
-        z = None
-        if args.evaluate:
-            metrics = evaluate(
-                output.bundle,
-                data,
-                protocol=config.eval.protocol,
-                seed=config.train.seed,
-            )
-            metrics = _record_test_scores(
-                tracker, metrics, data, f"{config.dataset}, {config.method}"
-            )
-            _print_metrics(
-                f"{config.dataset} test split, {config.eval.protocol} protocol:",
-                metrics,
-            )
-            if data.test.y is not None:
-                shown = data.test.subset(np.arange(min(2000, len(data.test))))
-                z = embed_set(output.bundle.encoder, shown, device=config.train.device)
-        _log_plots(
-            tracker,
-            result.history,
-            z,
-            None if z is None else data.test.y[:2000],
-            data.class_names,
-            f"{config.dataset}, {config.method}",
+    else:
+        output = pretrain(
+            config,
+            run_dir=run_dir,
+            resume=args.resume,
+            data=data,
+            callbacks=[tracker.log_step],
+            # MLflow then holds every step up to the checkpoint a resume starts from
+            after_checkpoint=[lambda path, step: tracker.flush()],
         )
-        model_uri = tracker.log_encoder(
+    result = output.result
+    print(
+        f"pretrained {config.method} on {config.dataset}: {result.steps} steps in "
+        f"{result.seconds:.1f}s, final loss {result.history[-1]['loss']:.4f}"
+    )
+    metrics: dict[str, Any] = {}
+    z = None
+    if args.evaluate:
+        metrics = evaluate(
             output.bundle,
-            _examples(data, 4),
-            metrics,
-            bundle_path=output.bundle_path,
-            training_seconds=result.seconds,
+            data,
+            protocol=config.eval.protocol,
+            seed=config.train.seed,
         )
+        metrics = _record_test_scores(
+            tracker, metrics, data, f"{config.dataset}, {config.method}"
+        )
+        _print_metrics(
+            f"{config.dataset} test split, {config.eval.protocol} protocol:",
+            metrics,
+        )
+        if data.test.y is not None:
+            shown = data.test.subset(np.arange(min(2000, len(data.test))))
+            z = embed_set(output.bundle.encoder, shown, device=config.train.device)
+    _log_plots(
+        tracker,
+        result.history,
+        z,
+        None if z is None else data.test.y[:2000],
+        data.class_names,
+        f"{config.dataset}, {config.method}",
+    )
+    model_uri = tracker.log_encoder(
+        output.bundle,
+        _examples(data, 4),
+        metrics,
+        bundle_path=output.bundle_path,
+        training_seconds=result.seconds,
+    )
     print(f"run folder: {output.run_dir}  (encoder: {output.bundle_path})")
     if tracker.run_id is not None:
         print(
@@ -333,12 +383,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     from tscl.bundle import load_bundle
     from tscl.domains import load_run_config
     from tscl.track import RunTracker
+    from tscl.train.build import check_config
     from tscl.train.run import BUNDLE_NAME, embed_set, evaluate, load_data
 
     run = Path(args.run)
     bundle = load_bundle(run / BUNDLE_NAME)
     # The run's own config, with any key=value overrides (e.g. eval.protocol=logistic) on top.
     config = load_run_config(None, args.overrides, base=bundle.config)
+    check_config(config)
     data = load_data(config)
     with RunTracker(
         config,
@@ -365,10 +417,14 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _embed(args: argparse.Namespace) -> int:
     """Embed new recordings with a logged / registered encoder; write a parquet table."""
     from tscl.domains.embed_file import embed_file
-    from tscl.track import load_encoder
+    from tscl.track.model import embed_series
+    from tscl.track.registry import load_bundle_of
 
-    encoder = load_encoder(args.model, uri=args.tracking_uri or "")
-    table = embed_file(encoder.bundle, Path(args.input), encode=encoder)
+    # The weights are read as data: no code stored with the model runs.
+    bundle = load_bundle_of(args.model, uri=args.tracking_uri or "")
+    table = embed_file(
+        bundle, Path(args.input), encode=lambda x: embed_series(bundle, x)
+    )
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     temp = output.with_name(f".{output.name}.tmp")

@@ -123,6 +123,83 @@ class RunConfig:
     output_dir: str = "runs"
 
 
+@dataclass(frozen=True)
+class Range:
+    """The values a numeric setting accepts: ``low`` <= value <= ``high`` (or strictly, if open)."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def holds(self, value: float) -> bool:
+        if self.low is not None and (
+            value < self.low or (self.low_open and value == self.low)
+        ):
+            return False
+        return self.high is None or not (
+            value > self.high or (self.high_open and value == self.high)
+        )
+
+    def describe(self) -> str:
+        low = (
+            "" if self.low is None else f"{'>' if self.low_open else '>='} {self.low:g}"
+        )
+        high = (
+            ""
+            if self.high is None
+            else f"{'<' if self.high_open else '<='} {self.high:g}"
+        )
+        return " and ".join(part for part in (low, high) if part)
+
+
+# Every numeric setting's range (list settings: each entry); a contract test holds it complete.
+RANGES: dict[str, Range] = {
+    "data.val_fraction": Range(0, 1, high_open=True),
+    "data.test_fraction": Range(0, 1, high_open=True),
+    "data.window": Range(0),
+    "data.stride": Range(0),
+    "data.max_train_length": Range(1),
+    "train.max_steps": Range(0),
+    "train.batch_size": Range(1),
+    "train.lr": Range(0, low_open=True),
+    "train.weight_decay": Range(0),
+    "train.warmup_steps": Range(0),
+    "train.grad_clip": Range(0),
+    "train.ema_decay": Range(0, 1),
+    "train.seed": Range(0, 2**32 - 1),
+    "train.workers": Range(1),
+    "train.num_threads": Range(0),
+    "train.checkpoint_every": Range(0),
+    "train.val_every": Range(0),
+    "train.log_every": Range(1),
+    "eval.label_fractions": Range(0, 1, low_open=True),
+    "eval.horizons": Range(1),
+}
+
+
+def check_ranges(config: RunConfig) -> None:
+    """Every numeric setting lies in its ``RANGES`` entry.
+
+    Raises:
+        ConfigError: one line naming the key, the value and the range expected.
+    """
+    flat = flatten(config)
+    for key, allowed in RANGES.items():
+        value = flat[key]
+        for item in value if isinstance(value, list) else [value]:
+            if not allowed.holds(item):
+                raise ConfigError(
+                    f"config key '{key}': {item!r} is out of range; expected {allowed.describe()}"
+                )
+    if config.data.val_fraction + config.data.test_fraction >= 1:
+        raise ConfigError(
+            "config keys 'data.val_fraction' + 'data.test_fraction': "
+            f"{config.data.val_fraction} + {config.data.test_fraction} leave no training data; "
+            "expected a sum < 1"
+        )
+
+
 def _normalise_overrides(overrides: Sequence[str]) -> list[str]:
     result = []
     for item in overrides:

@@ -61,13 +61,21 @@ def _embed_wfdb(bundle: EncoderBundle, path: Path, encode: Encode) -> pd.DataFra
     return _table(z, {"recording": [record.recording]})
 
 
+def _checked(bundle: EncoderBundle, path: Path, encode: Encode) -> Encode:
+    """``encode`` behind the input checks: one line naming ``path`` for a bad batch."""
+    return lambda x: encode(bundle.check_input(x, str(path)))
+
+
 def embed_file(bundle: EncoderBundle, path: Path, *, encode: Encode) -> pd.DataFrame:
     """One row per embedded series/window: identifying columns plus ``embedding`` (D floats).
 
     A model whose domain prepares new files (ECG beats, EEG epochs, event
     cases) gets that preparation, replayed from what the bundle recorded;
-    otherwise the file is read as series by its format.
+    otherwise the file is read as series by its format. Every batch is checked
+    against the encoder's input contract (``EncoderBundle.check_input``)
+    before ``encode`` sees it.
     """
+    encode = _checked(bundle, path, encode)
     prepared = _embed_domain_input(bundle, path, encode)
     if prepared is not None:
         return prepared
@@ -87,7 +95,7 @@ def embed_file(bundle: EncoderBundle, path: Path, *, encode: Encode) -> pd.DataF
             raise DataError(
                 path, f"expected an array (N, T) or (N, T, C), got shape {x.shape}"
             )
-        return _table(encode(x.astype(np.float32)), {"index": np.arange(len(x))})
+        return _table(encode(x), {"index": np.arange(len(x))})
     if suffix == ".ts":
         from tscl.data.read_ts import read_ts
 

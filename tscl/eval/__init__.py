@@ -21,8 +21,11 @@ PROBES = {
     "logistic": logistic_protocol,
     "knn": knn_protocol,
 }
+# eval.protocol: a probe, the validation-selected logistic probe, or forecasting.
+EVAL_PROTOCOLS = (*PROBES, "holdout", "forecast")
 
 __all__ = [
+    "EVAL_PROTOCOLS",
     "PROBES",
     "PooledClassifier",
     "causal_sliding_embed",

@@ -18,15 +18,21 @@ from typing import Any
 
 from tscl.config import RunConfig, flatten, to_yaml
 from tscl.errors import ConfigError
+from tscl.saved_state import load_tensors
 from tscl.sweep.runs import SWEEP_TAG, OpenRun, child_runs, close_children
 from tscl.sweep.selection import selection_arrays
 from tscl.sweep.space import SweepSpace, load_space, search_space, trial_config
 from tscl.sweep.trial import TrialSetup, run_trial
 from tscl.track import RunTracker, resolve_target
 from tscl.track.provenance import git_state
+from tscl.train.checkpoint import load_checkpoint
 from tscl.train.distributed import ray_session
+from tscl.train.run import BUNDLE_NAME, CHECKPOINT_NAME
 
 ASHA_DEFAULTS = {"max_t": 100, "grace_period": 1, "reduction_factor": 4}
+# A trial whose process dies (killed, out of memory, a lost node) is started again
+# from its last reported checkpoint, this many times.
+TRIAL_RETRIES = 2
 
 
 @dataclass
@@ -106,7 +112,7 @@ def build_tuner(
         storage_path=str(path.parent),
         verbose=0,
         checkpoint_config=tune.CheckpointConfig(num_to_keep=1),
-        failure_config=tune.FailureConfig(max_failures=0),
+        failure_config=tune.FailureConfig(max_failures=TRIAL_RETRIES),
         callbacks=list(callbacks),
     )
     return tune.Tuner(
@@ -139,6 +145,19 @@ def sweep_state(
             "resume with the same ones, or start a new --name"
         )
     return state
+
+
+def check_trial_files(path: Path) -> None:
+    """Every tscl file a resumed sweep will read (trial checkpoints, encoders) holds plain data only.
+
+    Raises:
+        UnsafeFileError: one line naming the first file carrying other objects;
+            nothing in it runs.
+    """
+    for saved in sorted(path.glob(f"**/{CHECKPOINT_NAME}")):
+        load_checkpoint(saved)
+    for saved in sorted(path.glob(f"**/{BUNDLE_NAME}")):
+        load_tensors(saved, "tscl encoder bundle")
 
 
 def start_parent(base: RunConfig, name: str, space_path: Path, spool_dir: Path) -> str:
@@ -213,6 +232,8 @@ def run_sweep(
     root = Path(root).resolve()
     state_path = root / f"{name}.sweep.json"
     state = sweep_state(state_path, space, overrides, resume)
+    if resume:
+        check_trial_files(root / name)  # before anything reads them
     tracking = replace(space.base.tracking, uri=state["tracking_uri"])
     base = replace(space.base, tracking=tracking)
     arrays = selection_arrays(base, space.val_fraction)  # fails before Ray starts

@@ -36,6 +36,7 @@ from tscl.config import RunConfig, load_config
 from tscl.domains import load_run_config
 from tscl.errors import ConfigError
 from tscl.eval import PROBES
+from tscl.train.build import check_config
 
 SPACE_KEYS = ("base", "metric", "mode", "num_samples", "seed", "eval_every", "probe")
 SPACE_KEYS += ("probe_max_train", "validation", "scheduler", "space", "resources")
@@ -120,6 +121,10 @@ def load_space(path: str | Path, overrides: Sequence[str] = ()) -> SweepSpace:
             raise
         raise ConfigError(f"{path}: {' '.join(str(err).split())}") from err
     check_space(space, source=str(path))
+    try:
+        check_config(space.base)
+    except ConfigError as err:
+        raise ConfigError(f"{path}: base config: {err}") from err
     return space
 
 

@@ -76,6 +76,7 @@ class RunLogger:
         self.offline = False
         self._buffer: list[Metric] = []
         self._pending_steps = 0
+        self.skip_through = 0  # a continued run: steps up to here are logged already
 
     @property
     def unsent(self) -> int:
@@ -162,8 +163,11 @@ class RunLogger:
     def log_step(self, step: int, metrics: Mapping[str, Any]) -> None:
         """Buffers one training step's metrics; sends every ``flush_every`` steps.
 
-        Has the training-callback signature ``(step, metrics)``.
+        Has the training-callback signature ``(step, metrics)``. Steps up to
+        ``skip_through`` (a resumed run's already logged ones) are not sent again.
         """
+        if step <= self.skip_through:
+            return
         timestamp = now_ms()
         values = numeric_metrics(metrics).items()
         self._buffer += [

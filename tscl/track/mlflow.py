@@ -43,7 +43,9 @@ from tscl.track.card import render_model_card
 from tscl.track.logger import FLUSH_EVERY, RunLogger, now_ms, numeric_metrics
 from tscl.track.model import MODEL_URI_TAG, embedding_size, log_encoder_model
 from tscl.track.provenance import DataFingerprint, data_fingerprint, git_state
+from tscl.track.run_record import last_logged_step, settle_recorded_run, write_record
 from tscl.track.spool import SPOOL_NAME, Spool, TrackingWarning
+from tscl.track.store import prepare_store
 from tscl.track.target import check_reachable, resolve_target
 
 __all__ = ["MODEL_URI_TAG", "RunTracker"]
@@ -89,6 +91,10 @@ class RunTracker(RunLogger):
         source: the data set's ``{"dataset": name, "files": {path: sha256}}``
             when already known (else call ``log_data_source`` later).
         flush_every: logged steps buffered before one batch request.
+        record: a pretraining's run: recorded in ``run_dir`` (``mlflow_run.json``);
+            a recorded run a dead process left RUNNING is marked (``tscl.track.run_record``).
+        resume: with ``record``, continue the recorded run (same id, steps
+            after the last logged one) instead of starting a new one.
 
     Raises:
         TsclError: on enter, when an http(s) tracking server does not answer.
@@ -105,6 +111,8 @@ class RunTracker(RunLogger):
         run_dir: str | Path | None = None,
         source: Mapping[str, Any] | None = None,
         flush_every: int = FLUSH_EVERY,
+        record: bool = False,
+        resume: bool = False,
     ) -> None:
         super().__init__(flush_every)
         self.config = config
@@ -115,6 +123,7 @@ class RunTracker(RunLogger):
         self.model_uri: str | None = None
         self.fingerprint: DataFingerprint | None = None
         self._source = source
+        self.record, self.resume = record and run_dir is not None, resume
 
     @property
     def local_dir(self) -> Path:
@@ -130,6 +139,7 @@ class RunTracker(RunLogger):
         if self.target.is_remote:
             for key, value in REMOTE_HTTP_DEFAULTS.items():
                 os.environ.setdefault(key, value)
+        prepare_store(self.target.uri)
         mlflow.set_tracking_uri(self.target.uri)
         self.client = MlflowClient(self.target.uri)
         git = git_state()
@@ -140,20 +150,45 @@ class RunTracker(RunLogger):
             "tscl.dataset": self.config.dataset,
             **self.extra_tags,
         }
-        run = mlflow.start_run(
-            experiment_id=self._experiment_id(),
-            run_name=self.run_name,
-            nested=self.nested,
-            parent_run_id=self.parent_run_id,
-            tags=tags,
-        )
-        self.run_id = run.info.run_id
-        self.spool = Spool(self.local_dir / SPOOL_NAME)
-        self.log_params(flatten(self.config))
+        logged = self._start_run(tags)
+        # A resumed run's params stay those it started with; changes are tagged by the caller.
+        params = flatten(self.config)
+        self.log_params({k: v for k, v in params.items() if k not in logged})
         self.log_text(to_yaml(self.config), "config.yaml")
         if self._source is not None:
             self.log_data_source(self._source)
         return self
+
+    def _start_run(self, tags: Mapping[str, str]) -> Mapping[str, str]:
+        """Starts a new run, or continues the run folder's recorded one; returns its logged params."""
+        assert self.target is not None
+        continued = None
+        if self.record:
+            assert self.run_dir is not None
+            continued = settle_recorded_run(
+                self.client, self.run_dir, self.target.uri, resume=self.resume
+            )
+        logged: Mapping[str, str] = {}
+        if continued is None:
+            run = mlflow.start_run(
+                experiment_id=self._experiment_id(),
+                run_name=self.run_name,
+                nested=self.nested,
+                parent_run_id=self.parent_run_id,
+                tags=tags,
+            )
+        else:  # the same run goes on: RUNNING again, steps after its last one
+            run = mlflow.start_run(run_id=continued, nested=self.nested)
+            logged = self.client.get_run(continued).data.params
+            self.skip_through = last_logged_step(self.client, continued)
+        self.run_id = run.info.run_id
+        if self.record:
+            assert self.run_dir is not None
+            write_record(self.run_dir, self.run_id, self.target.uri)
+        self.spool = Spool(self.local_dir / SPOOL_NAME)
+        if continued is not None:
+            self.log_tags(tags)
+        return logged
 
     def _experiment_id(self) -> str:
         """The configured experiment's id; created with an explicit artifact location if new."""

@@ -18,7 +18,7 @@ from mlflow.models.model import ModelInfo
 from mlflow.types import Schema, TensorSpec
 
 from tscl.bundle import EncoderBundle, load_bundle
-from tscl.errors import DataError
+from tscl.errors import DataError, TsclError
 
 MODEL_NAME = "model"
 ENTRY_FILE = Path(__file__).with_name("pyfunc_entry.py")  # models-from-code entry
@@ -27,28 +27,12 @@ EXAMPLE_ROWS = 2
 REQUIREMENTS = ("tscl", "torch", "numpy", "mlflow")
 
 
-def to_channels_first(series: Any) -> np.ndarray:
-    """(N, T) or (N, T, C) series -> (N, C, T) float32.
-
-    Raises:
-        DataError: for any other number of dimensions or an empty batch.
-    """
-    x = np.asarray(series, dtype=np.float32)
-    if x.ndim == 2:
-        x = x[:, :, None]  # (N, T) -> (N, T, 1)
-    if x.ndim != 3 or x.shape[0] == 0 or x.shape[1] == 0:
-        raise DataError(
-            "model_input",
-            f"expected a batch (N, T) or (N, T, C) with N, T > 0, got shape {x.shape}",
-        )
-    return np.ascontiguousarray(x.transpose(0, 2, 1))  # (N, T, C) -> (N, C, T)
-
-
 def embed_series(bundle: EncoderBundle, series: Any) -> np.ndarray:
     """Embeds (N, T) / (N, T, C) series with the bundle's preprocessing. -> (N, D) float32."""
     from tscl.embedding import embed
 
-    x = bundle.preprocess(to_channels_first(series))  # (N, C, T)
+    x = bundle.check_input(series, "model_input").transpose(0, 2, 1)  # -> (N, C, T)
+    x = bundle.preprocess(np.ascontiguousarray(x))
     return embed(bundle.encoder, x, device="cpu").astype(np.float32)
 
 
@@ -160,9 +144,7 @@ class LoadedEncoder:
         self.pyfunc = pyfunc
 
     def __call__(self, series: Any) -> np.ndarray:
-        x = np.asarray(series, dtype=np.float32)
-        if x.ndim == 2:
-            x = x[:, :, None]  # (N, T) -> (N, T, 1): the signature wants (N, T, C)
+        x = self.bundle.check_input(series)  # (N, T, C) float32, as the signature wants
         return np.asarray(self.pyfunc.predict(x), dtype=np.float32)
 
     predict = __call__
@@ -179,5 +161,38 @@ class LoadedEncoder:
 
 
 def load_encoder_model(model_uri: str) -> LoadedEncoder:
-    """Loads a logged or registered encoder (``runs:/``, ``models:/name@alias``, ...)."""
+    """Loads a logged or registered encoder (``runs:/``, ``models:/name@alias``, ...).
+
+    This is MLflow's pyfunc loading, which runs the model's entry file
+    (``python_model.py``) from the store; ``load_model_bundle`` reads only the
+    weights and runs nothing.
+    """
     return LoadedEncoder(mlflow.pyfunc.load_model(model_uri))
+
+
+def load_model_bundle(model_uri: str) -> EncoderBundle:
+    """The encoder bundle inside a logged model, read as data: no code from the store runs.
+
+    The model folder is downloaded, its ``MLmodel`` file parsed as plain YAML,
+    and the ``encoder`` artifact it names loaded with ``load_bundle``
+    (``weights_only=True``).
+
+    Raises:
+        TsclError: one line when the model holds no encoder artifact.
+    """
+    import yaml
+
+    folder = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri))
+    try:
+        spec = yaml.safe_load((folder / "MLmodel").read_text(encoding="utf-8"))
+        entry = spec["flavors"]["python_function"]["artifacts"]["encoder"]
+        path = (folder / str(entry["path"])).resolve()
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as err:
+        raise TsclError(
+            f"model {model_uri}: not a tscl encoder model (no encoder artifact in MLmodel)"
+        ) from err
+    if not path.is_relative_to(folder.resolve()):
+        raise TsclError(
+            f"model {model_uri}: its encoder artifact lies outside the model"
+        )
+    return load_bundle(path)

@@ -14,8 +14,15 @@ from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
+from tscl.bundle import EncoderBundle
 from tscl.errors import ConfigError, TsclError
-from tscl.track.model import MODEL_URI_TAG, LoadedEncoder, load_encoder_model
+from tscl.track.model import (
+    MODEL_URI_TAG,
+    LoadedEncoder,
+    load_encoder_model,
+    load_model_bundle,
+)
+from tscl.track.store import prepare_store
 from tscl.track.target import check_reachable, resolve_target
 
 SEARCH_PAGE = 1000
@@ -25,6 +32,7 @@ def connect(uri: str = "") -> MlflowClient:
     """A client for the resolved tracking URI, also made MLflow's current tracking URI."""
     target = resolve_target(uri)
     check_reachable(target.uri)
+    prepare_store(target.uri)
     mlflow.set_tracking_uri(target.uri)
     return MlflowClient(target.uri)
 
@@ -149,6 +157,22 @@ def register_best(
     client = connect(uri)
     run = best_run(client, experiment, metric, mode)
     return register(run.data.tags[MODEL_URI_TAG], name, alias, uri=uri)
+
+
+def load_bundle_of(model_uri: str, *, uri: str = "") -> EncoderBundle:
+    """The encoder bundle of a logged or registered model, read as data (nothing from the store runs).
+
+    What ``tscl embed`` uses: unlike ``load_encoder`` (MLflow's pyfunc loading,
+    which runs the model's entry file), only the weights file is read, with
+    ``weights_only=True``.
+    """
+    connect(uri)
+    try:
+        return load_model_bundle(model_uri)
+    except MlflowException as err:
+        raise TsclError(
+            f"cannot load model {model_uri}: {' '.join(err.message.split())[:200]}"
+        ) from err
 
 
 def load_encoder(model_uri: str, *, uri: str = "") -> LoadedEncoder:

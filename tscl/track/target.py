@@ -8,6 +8,7 @@ artifacts in ``<cwd>/mlartifacts``. A local SQLite store keeps its artifacts in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import urllib.error
@@ -73,7 +74,9 @@ def resolve_target(
         return TrackingTarget(uri=uri.rstrip("/"), artifact_root=None)
     database = sqlite_path(uri)
     if database is not None:
-        database.parent.mkdir(parents=True, exist_ok=True)
+        # A folder that cannot be made is reported in one line by tscl.track.store.
+        with contextlib.suppress(OSError):
+            database.parent.mkdir(parents=True, exist_ok=True)
         return TrackingTarget(
             uri=uri, artifact_root=(database.parent / LOCAL_ARTIFACTS_NAME).as_uri()
         )

@@ -11,6 +11,8 @@ from torch.optim.swa_utils import (
 
 from tscl.errors import ConfigError
 
+AVERAGING_MODES = ("swa", "ema", "none")  # train.averaging
+
 
 def build_averaged(
     module: nn.Module, mode: str, ema_decay: float = 0.999
@@ -29,4 +31,6 @@ def build_averaged(
         return averaged
     if mode == "ema":
         return AveragedModel(module, multi_avg_fn=get_ema_multi_avg_fn(ema_decay))
-    raise ConfigError(f"train.averaging: '{mode}' is not one of swa, ema, none")
+    raise ConfigError(
+        f"train.averaging: '{mode}' is not one of {', '.join(AVERAGING_MODES)}"
+    )

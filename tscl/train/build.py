@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from tscl.builders import build_augment, build_encoder, build_loss, check_components
-from tscl.config import RunConfig
+from tscl.config import RunConfig, check_ranges
 from tscl.data.sections import prepare_pretraining_array
 from tscl.data.sources import GroupedSource, UniformSource
 from tscl.data.training import EventSet, SignalSet, TrainingData
@@ -22,6 +22,9 @@ from tscl.errors import ConfigError
 from tscl.methods import METHODS
 from tscl.methods.ts2vec import default_steps
 from tscl.registry import build, lookup
+from tscl.train.averaging import AVERAGING_MODES
+from tscl.train.device import PRECISIONS, resolve_device
+from tscl.train.optimizers import SCHEDULES
 from tscl.types import BatchSource
 
 
@@ -41,7 +44,30 @@ def all_sources() -> dict[str, Callable[..., BatchSource]]:
 
 
 def check_config(config: RunConfig) -> None:
-    """Every component name and parameter of ``config`` exists (before any data is read)."""
+    """The one validation pass before a run: ranges, choices, every component name and parameter.
+
+    Names are looked up in the registries (methods, encoders, augmentations,
+    losses, sources, probes, domains), so a new entry validates as soon as it is
+    registered. Nothing is read or created.
+
+    Raises:
+        ConfigError: one line naming the key and what it accepts.
+    """
+    from tscl.domains import DOMAINS
+    from tscl.eval import EVAL_PROTOCOLS
+
+    check_ranges(config)
+    choices = {
+        "train.schedule": (config.train.schedule, SCHEDULES),
+        "train.averaging": (config.train.averaging, AVERAGING_MODES),
+        "train.precision": (config.train.precision, PRECISIONS),
+        "eval.protocol": (config.eval.protocol, EVAL_PROTOCOLS),
+    }
+    if config.domain:
+        choices["domain"] = (config.domain, tuple(DOMAINS))
+    for key, (value, names) in choices.items():
+        lookup(dict.fromkeys(names), value, kind=key)
+    resolve_device(config.train.device)
     check_components(config, all_sources())
 
 

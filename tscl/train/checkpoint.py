@@ -1,4 +1,11 @@
-"""Atomic checkpoints holding the full training state, so a killed run resumes exactly."""
+"""Atomic checkpoints holding the full training state, so a killed run resumes exactly.
+
+A checkpoint is written to a temporary file in the same folder, synced and
+renamed over the old one (``os.replace``), so a process killed mid-write
+leaves the previous checkpoint whole. It holds only tensors and plain values
+(the NumPy RNG state is stored as a tensor) and is read with
+``weights_only=True``: a file carrying other objects is refused unread.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,9 @@ import numpy as np
 import torch
 
 from tscl.errors import TsclError
+from tscl.saved_state import load_tensors
+
+CHECKPOINT_KEYS = {"method", "optimizers", "schedulers", "source", "rng", "step"}
 
 
 def capture_rng_state(generator: torch.Generator) -> dict[str, Any]:
@@ -19,10 +29,36 @@ def capture_rng_state(generator: torch.Generator) -> dict[str, Any]:
     return {
         "torch": torch.get_rng_state(),
         "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        "numpy": np.random.get_state(),
+        "numpy": _numpy_state(),
         "python": random.getstate(),
         "generator": generator.get_state(),
     }
+
+
+def _numpy_state() -> dict[str, Any]:
+    """NumPy's global MT19937 state with its key as a tensor (loadable with weights_only)."""
+    state = np.random.get_state(legacy=False)
+    assert isinstance(state, dict)
+    return {
+        "key": torch.from_numpy(state["state"]["key"].astype(np.int64)),
+        "pos": int(state["state"]["pos"]),
+        "has_gauss": int(state["has_gauss"]),
+        "gauss": float(state["gauss"]),
+    }
+
+
+def _set_numpy_state(state: dict[str, Any]) -> None:
+    np.random.set_state(
+        {
+            "bit_generator": "MT19937",
+            "state": {
+                "key": state["key"].numpy().astype(np.uint32),
+                "pos": state["pos"],
+            },
+            "has_gauss": state["has_gauss"],
+            "gauss": state["gauss"],
+        }
+    )
 
 
 def restore_rng_state(state: dict[str, Any], generator: torch.Generator) -> None:
@@ -30,7 +66,7 @@ def restore_rng_state(state: dict[str, Any], generator: torch.Generator) -> None
     torch.set_rng_state(state["torch"])
     if state["cuda"] and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])
-    np.random.set_state(state["numpy"])
+    _set_numpy_state(state["numpy"])
     random.setstate(state["python"])
     generator.set_state(state["generator"])
 
@@ -55,13 +91,14 @@ def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    """Reads a checkpoint written by ``save_checkpoint`` (onto the CPU)."""
+    """Reads a checkpoint written by ``save_checkpoint`` (onto the CPU, tensors and plain data only).
+
+    Raises:
+        UnsafeFileError: the file holds objects that loading could run.
+        TsclError: missing, torn or not a tscl checkpoint.
+    """
     path = Path(path)
-    if not path.is_file():
-        raise TsclError(f"{path}: checkpoint not found")
-    try:
-        return torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as err:  # torn or foreign file
-        raise TsclError(
-            f"{path}: not a readable tscl checkpoint ({type(err).__name__})"
-        ) from err
+    state = load_tensors(path, "tscl checkpoint")
+    if not isinstance(state, dict) or not set(state) >= CHECKPOINT_KEYS:
+        raise TsclError(f"{path}: not a tscl checkpoint (missing training state)")
+    return state

@@ -9,6 +9,8 @@ import torch
 
 from tscl.errors import ConfigError
 
+PRECISIONS = ("auto", "fp32", "bf16")  # train.precision
+
 
 def resolve_device(spec: str = "auto") -> torch.device:
     """``auto`` -> the first CUDA device if there is one, else the CPU."""
@@ -33,7 +35,9 @@ def resolve_precision(spec: str, device: torch.device) -> torch.dtype | None:
         return None
     if spec in ("auto", "bf16"):
         return torch.bfloat16
-    raise ConfigError(f"train.precision: '{spec}' is not one of auto, fp32, bf16")
+    raise ConfigError(
+        f"train.precision: '{spec}' is not one of {', '.join(PRECISIONS)}"
+    )
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ from torch import Tensor, nn
 from tscl.config import TrainConfig
 from tscl.data.sources import UniformSource, iter_signal_batches
 from tscl.data.training import SignalSet
+from tscl.errors import TsclError
 from tscl.train.averaging import build_averaged
 from tscl.train.checkpoint import (
     capture_rng_state,
@@ -154,7 +155,11 @@ def fit(
     if prepare is not None:
         prepare(TrainContext(source, trainer.device, settings, dict(context or {})))
     if resume is not None:
-        trainer.load(load_checkpoint(resume))
+        try:
+            trainer.load(load_checkpoint(resume))
+        except (KeyError, RuntimeError, ValueError) as err:
+            reason = " ".join(str(err).split())[:200]
+            raise TsclError(f"{resume}: does not fit this model ({reason})") from err
     validation = as_validation(val_data, settings.batch_size)
     return trainer.run(
         validation, checkpoint_path, callbacks, after_checkpoint, config_text

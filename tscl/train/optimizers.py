@@ -21,6 +21,8 @@ from tscl.errors import ConfigError
 
 MAIN_GROUP = "main"
 
+SCHEDULES = ("constant", "cosine")  # train.schedule
+
 
 def parameter_groups(method: nn.Module) -> dict[str, list[nn.Parameter]]:
     """The method's named parameter groups (trainable parameters only)."""
@@ -78,9 +80,9 @@ def build_schedule(
     optimizer: torch.optim.Optimizer, settings: TrainConfig, max_steps: int
 ) -> torch.optim.lr_scheduler.LambdaLR:
     """Linear warm-up, then constant or cosine decay to zero at ``max_steps``."""
-    if settings.schedule not in ("constant", "cosine"):
+    if settings.schedule not in SCHEDULES:
         raise ConfigError(
-            f"train.schedule: '{settings.schedule}' is not one of constant, cosine"
+            f"train.schedule: '{settings.schedule}' is not one of {', '.join(SCHEDULES)}"
         )
     warmup = settings.warmup_steps
 

@@ -29,6 +29,7 @@ from tscl.train.build import (
     training_rows,
 )
 from tscl.train.loop import CheckpointHook, StepCallback, TrainResult, fit
+from tscl.train.resume import check_resume
 
 CHECKPOINT_NAME = "checkpoint.pt"
 BUNDLE_NAME = "encoder.pt"
@@ -118,6 +119,9 @@ def pretrain(
     import torch
 
     run_dir = Path(run_dir) if run_dir is not None else new_run_dir(config)
+    checkpoint = run_dir / CHECKPOINT_NAME
+    if resume:
+        check_resume(checkpoint, config)  # what may not change refuses, in one line
     data = data if data is not None else load_data(config)
     rows = pretraining_rows(config, data.train)
     torch.manual_seed(config.train.seed)  # initial weights come from the seed too
@@ -125,7 +129,6 @@ def pretrain(
     source = build_source(config, rows)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.yaml").write_text(to_yaml(config))
-    checkpoint = run_dir / CHECKPOINT_NAME
     result = fit(
         method,
         source,
@@ -172,7 +175,7 @@ def evaluate(
     chosen on it (``holdout``); otherwise by cross-validation on the training
     split (the TS2Vec protocol).
     """
-    from tscl.eval import PROBES
+    from tscl.eval import EVAL_PROTOCOLS, PROBES
     from tscl.eval.holdout import logistic_holdout_protocol
 
     if protocol == "forecast":
@@ -201,7 +204,7 @@ def evaluate(
             seed=seed,
         )
     if protocol not in PROBES:
-        names = ", ".join(sorted([*PROBES, "holdout"]))
+        names = ", ".join(sorted(EVAL_PROTOCOLS))
         raise ConfigError(f"eval.protocol: '{protocol}' is not one of {names}")
     return PROBES[protocol](train_repr, data.train.y, test_repr, data.test.y, seed=seed)
 
