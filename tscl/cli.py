@@ -294,6 +294,7 @@ def _tracked_pretraining(
     from tscl.train.resume import checkpoint_history
     from tscl.train.run import CHECKPOINT_NAME, embed_set, evaluate, pretrain
 
+    tracker.log_inputs(_split_sizes(data))
     if args.resume:  # steps the killed process computed but had not sent
         for entry in checkpoint_history(run_dir / CHECKPOINT_NAME):
             values = {k: v for k, v in entry.items() if k != "step"}
@@ -368,6 +369,12 @@ def _tracked_pretraining(
     return 0
 
 
+def _split_sizes(data: Any) -> dict[str, int]:
+    """Rows of each split (windows, series or sequences)."""
+    parts = {"train": data.train, "val": data.val, "test": data.test}
+    return {name: len(part) for name, part in parts.items() if part is not None}
+
+
 def _look_at(uri: str) -> str:
     """The command that shows a tracking store's runs."""
     if uri.startswith(("http://", "https://")):
@@ -402,6 +409,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         metrics = evaluate(
             bundle, data, protocol=config.eval.protocol, seed=config.train.seed
         )
+        tracker.log_inputs(_split_sizes(data))
         title = f"{config.dataset}, {config.method}"
         metrics = _record_test_scores(tracker, metrics, data, title)
         if data.test.y is not None:
