@@ -18,6 +18,7 @@ SUITES = {
     "ts2vec_speed": "benchmarks.bench_ts2vec_speed",
     "ts2vec_classify": "benchmarks.bench_ts2vec_classify",
     "ts2vec_forecast": "benchmarks.bench_ts2vec_forecast",
+    "pairs_speed": "benchmarks.bench_pairs_speed",
 }
 
 

@@ -79,6 +79,15 @@ def build_augment(components: list[Component]) -> nn.Module | None:
     return nn.Sequential(*parts)
 
 
+def build_pairs(component: Component) -> nn.Module | None:
+    """The configured pair strategy (``tscl.pairs.PAIRS``), or None for the method's own."""
+    if not component.name:
+        return None
+    from tscl.pairs import PAIRS
+
+    return build(PAIRS, component.name, component.params, kind="pairs")
+
+
 def build_loss(component: Component) -> nn.Module | None:
     """The configured loss, or None for the method's own."""
     if not component.name:
@@ -117,6 +126,10 @@ def check_components(
     ]
     if config.loss.name:
         parts.append((LOSSES, config.loss, "loss"))
+    if config.pairs.name:
+        from tscl.pairs import PAIRS
+
+        parts.append((PAIRS, config.pairs, "pairs"))
     if config.augment:
         table = augmentation_table()
         parts += [(table, c, "augmentation") for c in config.augment]

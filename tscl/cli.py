@@ -353,6 +353,8 @@ def _tracked_pretraining(
         data.class_names,
         f"{config.dataset}, {config.method}",
     )
+    for path in getattr(result.method, "artifacts", {}).values():
+        tracker.log_file(path, "method")  # e.g. REBAR's stage-1 model and its losses
     model_uri = tracker.log_encoder(
         output.bundle,
         _examples(data, 4),

@@ -22,7 +22,7 @@ from tscl.errors import ConfigError
 
 PRESETS_DIR = Path(__file__).parent / "configs"
 # Keys whose value may be given as a bare name: `encoder=resnet1d` means `encoder.name=resnet1d`.
-COMPONENT_KEYS = ("encoder", "loss", "data.source")
+COMPONENT_KEYS = ("encoder", "loss", "pairs", "data.source")
 # Keys holding a list of components: `augment=[jitter,scaling]` means two entries with default params.
 COMPONENT_LIST_KEYS = ("augment",)
 
@@ -118,6 +118,9 @@ class RunConfig:
     encoder: Component = field(default_factory=lambda: Component("dilated_conv"))
     augment: list[Component] = field(default_factory=list)  # applied to each view
     loss: Component = field(default_factory=Component)  # "" = the method's own loss
+    pairs: Component = field(
+        default_factory=Component
+    )  # "" = the method's own positives
     method_params: dict[str, Any] = field(default_factory=dict)
     data: DataConfig = field(default_factory=DataConfig)
     train: TrainConfig = field(default_factory=TrainConfig)

@@ -8,6 +8,7 @@ from tscl.augment.channel_dropout import ChannelDropout
 from tscl.augment.crop_resize import CropResize
 from tscl.augment.frequency_mask import FrequencyMask
 from tscl.augment.jitter import Jitter
+from tscl.augment.learned import LearnedAugmentation
 from tscl.augment.magnitude_warp import MagnitudeWarp
 from tscl.augment.permutation import Permutation
 from tscl.augment.scaling import Scaling
@@ -26,6 +27,7 @@ AUGMENTATIONS = {
     "frequency_mask": FrequencyMask,
     "channel_dropout": ChannelDropout,
     "tsaug": TsaugAugment,
+    "learned": LearnedAugmentation,
 }
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "CropResize",
     "FrequencyMask",
     "Jitter",
+    "LearnedAugmentation",
     "MagnitudeWarp",
     "Permutation",
     "Scaling",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import importlib
 from pathlib import Path
+from typing import Any
 
 from tscl.config import RunConfig, load_config
 from tscl.domains.domain import Domain
@@ -112,4 +113,30 @@ def load_run_config(
         **copy.deepcopy(dict(domain.defaults)),
     }
     defaults["domain"] = name
-    return load_config(path, overrides, defaults=defaults)
+    config = load_config(path, overrides, defaults=defaults)
+    recipe = recipe_defaults(config.method, domain_method=defaults.get("method"))
+    if not recipe:
+        return config
+    return load_config(path, overrides, defaults=merge_defaults(defaults, recipe))
+
+
+def recipe_defaults(method: str, *, domain_method: str | None) -> dict[str, Any]:
+    """The chosen recipe's config defaults, unless it is the domain's own recipe."""
+    from tscl.methods import RECIPE_DEFAULTS
+
+    if method == domain_method:
+        return {}
+    return copy.deepcopy(RECIPE_DEFAULTS.get(method, {}))
+
+
+def merge_defaults(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """Nested dicts merged, ``extra`` winning; a component whose name changes drops its old params."""
+    merged = dict(base)
+    for key, value in extra.items():
+        old = merged.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            renamed = "name" in value and old.get("name") != value["name"]
+            merged[key] = dict(value) if renamed else merge_defaults(old, value)
+        else:
+            merged[key] = value
+    return merged

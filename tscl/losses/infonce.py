@@ -33,16 +33,18 @@ def info_nce(
     where D(i) = {k != i}, or {k != i, k not in P(i)} when
     ``exclude_positives_from_denominator`` (DCL). Anchors without positives (or,
     for DCL, without negatives) are ignored; the result is the mean over the
-    remaining anchors.
+    remaining anchors. Leading dimensions are independent problems (e.g. one
+    per sample when timestamps are contrasted); the mean runs over all of their
+    anchors.
 
     Args:
-        z: embeddings, (N, D).
-        positive_mask: (N, N) bool, True where column k is a positive of row i.
-            The diagonal is ignored.
+        z: embeddings, (N, D) or (..., N, D).
+        positive_mask: (N, N) or (..., N, N) bool, True where column k is a
+            positive of row i. The diagonal is ignored.
         temperature: the softmax temperature t > 0.
         exclude_positives_from_denominator: drop positives from D(i) (DCL).
-        valid_mask: (N,) bool; invalid rows are neither anchors, positives nor
-            negatives (padding, missing views).
+        valid_mask: (N,) or (..., N) bool; invalid rows are neither anchors,
+            positives nor negatives (padding, missing views).
 
     Returns:
         The scalar loss.
@@ -51,29 +53,30 @@ def info_nce(
         DataError: shapes disagree, or no anchor has a positive.
     """
     _check_inputs(z, positive_mask, temperature, valid_mask)
-    num_rows = z.shape[0]
+    num_rows = z.shape[-2]
     self_mask = torch.eye(num_rows, dtype=torch.bool, device=z.device)
     candidates = ~self_mask  # (N, N): who may enter anchor i's denominator
     if valid_mask is not None:
-        candidates = candidates & valid_mask[None, :] & valid_mask[:, None]
-    positives = positive_mask.bool() & candidates
+        candidates = candidates & valid_mask[..., None, :] & valid_mask[..., :, None]
+    positives = positive_mask.bool() & candidates  # (..., N, N)
     denominator = (
         candidates & ~positives if exclude_positives_from_denominator else candidates
     )
-    anchors = positives.any(dim=1) & denominator.any(dim=1)  # (N,)
+    anchors = positives.any(dim=-1) & denominator.any(dim=-1)  # (..., N)
     if not bool(anchors.any()):
         raise DataError(
             "info_nce positive_mask", "no anchor has both a positive and a negative"
         )
     # Rows that are not anchors get a full denominator so that every row keeps a
     # finite normaliser (no NaN in forward or backward); their loss is dropped.
-    denominator = denominator | ~anchors[:, None]
-    z = F.normalize(z, dim=1)
-    logits = z @ z.T / temperature  # (N, N)
-    log_norm = logits.masked_fill(~denominator, float("-inf")).logsumexp(dim=1)  # (N,)
-    log_prob = logits - log_norm[:, None]  # (N, N)
-    summed = torch.where(positives, log_prob, torch.zeros_like(log_prob)).sum(dim=1)
-    per_anchor = summed / positives.sum(dim=1).clamp(min=1)  # (N,)
+    denominator = denominator | ~anchors[..., None]
+    z = F.normalize(z, dim=-1)
+    logits = z @ z.transpose(-1, -2) / temperature  # (..., N, N)
+    log_norm = logits.masked_fill(~denominator, float("-inf")).logsumexp(dim=-1)
+    log_prob = logits - log_norm[..., None]  # (..., N, N)
+    summed = torch.where(positives, log_prob, torch.zeros_like(log_prob)).sum(dim=-1)
+    per_anchor = summed / positives.sum(dim=-1).clamp(min=1)  # (..., N)
+    anchors = anchors.expand_as(per_anchor)
     return -(per_anchor * anchors).sum() / anchors.sum()
 
 
@@ -127,17 +130,17 @@ def pair_ids(z_a: Tensor, z_b: Tensor, groups: Tensor | None) -> Tensor:
 def _check_inputs(
     z: Tensor, positive_mask: Tensor, temperature: float, valid_mask: Tensor | None
 ) -> None:
-    if z.ndim != 2:
+    if z.ndim < 2:
         raise DataError(
             "info_nce z", f"expected (N, D) embeddings, got shape {tuple(z.shape)}"
         )
-    num_rows = z.shape[0]
-    if positive_mask.shape != (num_rows, num_rows):
+    num_rows = z.shape[-2]
+    if positive_mask.shape[-2:] != (num_rows, num_rows) or positive_mask.ndim > z.ndim:
         raise DataError(
             "info_nce positive_mask",
             f"expected shape ({num_rows}, {num_rows}), got {tuple(positive_mask.shape)}",
         )
-    if valid_mask is not None and valid_mask.shape != (num_rows,):
+    if valid_mask is not None and valid_mask.shape[-1:] != (num_rows,):
         raise DataError(
             "info_nce valid_mask",
             f"expected shape ({num_rows},), got {tuple(valid_mask.shape)}",

@@ -4,7 +4,9 @@ Babaev et al., "CoLES: Contrastive Learning for Event Sequences with
 Self-Supervision", SIGMOD 2022, https://arxiv.org/abs/2002.08232. A batch holds
 several random contiguous slices of each sequence (``EventSliceSource``); slices
 of one sequence (equal ``batch.index``) are positives, every other slice a
-negative. The loss here is the multi-positive InfoNCE of ``tscl.losses`` over
+negative. Signal windows work the same way: ``data.source=slices``
+(``SignalSliceSource``) draws NaN-padded random slices of each window, and
+the encoder's output is max-pooled over each slice's observed steps. The loss here is the multi-positive InfoNCE of ``tscl.losses`` over
 the (n, n) cosine-similarity matrix of the slice embeddings (one matrix
 product), in place of the paper's margin loss over sampled pairs.
 """
@@ -16,14 +18,14 @@ from torch import Tensor, nn
 
 from tscl.errors import DataError
 from tscl.losses.infonce import info_nce
-from tscl.types import EventBatch
+from tscl.pairs.base import observed_steps, pool
+from tscl.pairs.masks import equal_id_mask
+from tscl.types import EventBatch, SignalBatch
 
 
 def slice_positive_mask(index: Tensor) -> Tensor:
     """(n,) sequence row of each slice -> (n, n) bool, True for other slices of the same row."""
-    mask = index[:, None] == index[None, :]
-    mask.fill_diagonal_(False)
-    return mask
+    return equal_id_mask(index)
 
 
 def coles_loss(z: Tensor, index: Tensor, temperature: float) -> Tensor:
@@ -41,10 +43,11 @@ def coles_loss(z: Tensor, index: Tensor, temperature: float) -> Tensor:
 
 
 class CoLES(nn.Module):
-    """The CoLES objective around an event encoder with ``embed(EventBatch) -> (n, D)``.
+    """The CoLES objective around an event encoder with ``embed(EventBatch) -> (n, D)``
+    or a signal encoder ``(n, C, L) -> (n, D, L')`` (max-pooled over observed steps).
 
     Args:
-        encoder: e.g. ``EventSequenceEncoder``.
+        encoder: e.g. ``EventSequenceEncoder`` or ``DilatedConvEncoder``.
         temperature: softmax temperature of the InfoNCE loss.
         projection_dim: 0 = contrast the encoder's embeddings directly; > 0 adds
             a linear projection used only by the loss.
@@ -66,13 +69,19 @@ class CoLES(nn.Module):
             else nn.Identity()
         )
 
+    def embed(self, batch: EventBatch | SignalBatch) -> Tensor:
+        """(n, D) slice embeddings before the projection."""
+        if isinstance(batch, SignalBatch):
+            return pool(self.encoder(batch.x), observed_steps(batch.x))  # (n, D)
+        return self.encoder.embed(batch)
+
     def forward(
-        self, batch: EventBatch, generator: torch.Generator | None = None
+        self, batch: EventBatch | SignalBatch, generator: torch.Generator | None = None
     ) -> dict[str, Tensor]:
         """Loss over the slices of one batch; ``generator`` is unused (slices come drawn)."""
         if batch.index is None:
             raise DataError(
                 "CoLES batch", "needs batch.index (the sequence of each slice)"
             )
-        z = self.projection(self.encoder.embed(batch))  # (n, D)
+        z = self.projection(self.embed(batch))  # (n, D)
         return {"loss": coles_loss(z, batch.index, self.temperature)}

@@ -14,7 +14,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from tscl.errors import ConfigError
 from tscl.losses.hierarchical import TS2VecLoss
+from tscl.methods.alternation import AUGMENT_GROUP, AlternatingAugmentation
+from tscl.pairs.base import PairStrategy, pool
 from tscl.types import SignalBatch
 
 
@@ -43,7 +46,7 @@ def _pad_right(x: Tensor, length: int) -> Tensor:
     return F.pad(x, (0, length - x.size(-1)), value=float("nan"))
 
 
-class TS2Vec(nn.Module):
+class TS2Vec(AlternatingAugmentation, nn.Module):
     """The TS2Vec training objective around any encoder ``(B, C, T) -> (B, D, T)``.
 
     Args:
@@ -54,7 +57,13 @@ class TS2Vec(nn.Module):
         batch_views: encode both crops in one call when the encoder accepts
             ``lengths`` (same result as two calls, fewer kernel launches).
         augment: applied to each view after cropping, (B, C, L) -> (B, C, L)
-            (TS2Vec itself uses none: its views differ by crop and timestamp mask).
+            (TS2Vec itself uses none: its views differ by crop and timestamp mask);
+            learned augmentations train in alternation (``AlternatingAugmentation``).
+        pairs: a pair strategy for the two time-aligned overlaps instead of
+            TS2Vec's loss (e.g. ``pairs=hierarchical``); strategies that bring
+            their own second view (retrieval, slices) need their own recipe.
+        augment_every, augment_lr, info_weight, keep_target, keep_weight:
+            the learned augmentations' schedule and objective.
     """
 
     def __init__(
@@ -66,20 +75,51 @@ class TS2Vec(nn.Module):
         max_train_length: int = 3000,
         batch_views: bool = True,
         augment: nn.Module | None = None,
+        pairs: PairStrategy | None = None,
+        augment_every: int = 1,
+        augment_lr: float = 0.0,
+        info_weight: float = 1.0,
+        keep_target: float = 0.8,
+        keep_weight: float = 1.0,
     ) -> None:
-        super().__init__()
+        nn.Module.__init__(self)
         self.encoder = encoder
         self.augment = augment
+        if pairs is not None and (pairs.makes_partner or pairs.num_views != 2):
+            raise ConfigError(
+                f"method 'ts2vec' contrasts two crops of each row; pairs "
+                f"'{type(pairs).__name__}' brings its own views (use its recipe)"
+            )
+        self.pairs = pairs
+        if pairs is not None:
+            pairs.setup(int(encoder.out_dim))
+        self.set_alternation(
+            augment_every=augment_every,
+            augment_lr=augment_lr,
+            info_weight=info_weight,
+            keep_target=keep_target,
+            keep_weight=keep_weight,
+        )
         self.loss = TS2VecLoss(alpha=alpha, temporal_unit=temporal_unit)
         self.temporal_unit = temporal_unit
         self.max_train_length = max_train_length
         parameters = inspect.signature(encoder.forward).parameters
         self.batch_views = batch_views and {"lengths", "window"} <= set(parameters)
 
+    def prepare(self, context: object) -> None:
+        if self.pairs is not None:
+            self.pairs.prepare(context)
+
     def forward(
-        self, batch: SignalBatch | Tensor, generator: torch.Generator
+        self,
+        batch: SignalBatch | Tensor,
+        generator: torch.Generator,
+        group: str | None = None,
     ) -> dict[str, Tensor]:
-        """Loss on one batch (values (B, C, T)); crops are drawn from ``generator``."""
+        """Loss on one batch (values (B, C, T)); crops are drawn from ``generator``.
+
+        ``group`` is the parameter group being stepped (learned augmentations).
+        """
         x = batch.x if isinstance(batch, SignalBatch) else batch
         if x.size(-1) > self.max_train_length:
             span = x.size(-1) - self.max_train_length + 1
@@ -98,10 +138,22 @@ class TS2Vec(nn.Module):
         # both hold the overlap [crop_left, crop_right).
         view_a = take_per_row(x, offset + extend_left, crop_right - extend_left)
         view_b = take_per_row(x, offset + crop_left, extend_right - crop_left)
+        plain_a = view_a
         if self.augment is not None:
-            view_a, view_b = self.augment(view_a), self.augment(view_b)
+            with self.augmenting(group):
+                view_a, view_b = self.augment(view_a), self.augment(view_b)
         z_a, z_b = self.encode_views(view_a, view_b, crop_len)  # (B, D, crop_len) each
-        return {"loss": self.loss(z_a, z_b)}
+        if self.pairs is None:
+            terms = {"loss": self.loss(z_a, z_b)}
+        else:
+            rows = batch if isinstance(batch, SignalBatch) else SignalBatch(x=x)
+            terms = self.pairs(z_a, z_b, rows)
+        if group != AUGMENT_GROUP:
+            return terms
+        z_plain = self.encoder(plain_a)[..., -crop_len:]  # the overlap, un-augmented
+        contrastive = terms.pop("loss")
+        loss = self.augmenter_loss(contrastive, pool(z_a, None), pool(z_plain, None))
+        return {"loss": loss, "contrastive": contrastive.detach()}
 
     def encode_views(
         self, view_a: Tensor, view_b: Tensor, crop_len: int

@@ -13,7 +13,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from tscl.builders import build_augment, build_encoder, build_loss, check_components
+from tscl.builders import (
+    build_augment,
+    build_encoder,
+    build_loss,
+    build_pairs,
+    check_components,
+)
 from tscl.config import RunConfig, check_ranges
 from tscl.data.sections import prepare_pretraining_array
 from tscl.data.sources import GroupedSource, UniformSource
@@ -29,7 +35,13 @@ from tscl.types import BatchSource
 
 
 def signal_sources() -> dict[str, Callable[..., BatchSource]]:
-    return {"uniform": UniformSource, "grouped": GroupedSource}
+    from tscl.data.signal_slices import SignalSliceSource
+
+    return {
+        "uniform": UniformSource,
+        "grouped": GroupedSource,
+        "slices": SignalSliceSource,
+    }
 
 
 def event_sources() -> dict[str, Callable[..., BatchSource]]:
@@ -128,6 +140,11 @@ def build_method(
         if "loss" not in accepted:
             raise ConfigError(f"method '{config.method}' has a fixed loss (loss=)")
         params["loss"] = loss
+    pairs = build_pairs(config.pairs)
+    if pairs is not None:
+        if "pairs" not in accepted:
+            raise ConfigError(f"method '{config.method}' has fixed positives (pairs=)")
+        params["pairs"] = pairs
     encoder = build_encoder(config, in_channels, fields=fields)
     return build(
         {config.method: recipe}, config.method, params, kind="method", encoder=encoder

@@ -150,6 +150,7 @@ def pretrain(
         callbacks=callbacks,
         after_checkpoint=after_checkpoint,
         config_text=to_yaml(config),
+        context={"run_dir": run_dir},
     )
     bundle = make_bundle(config, data, result.encoder, {"steps": result.steps})
     bundle_path = save_bundle(run_dir / BUNDLE_NAME, bundle)
