@@ -64,3 +64,9 @@ def test_stopped_early_uses_the_trials_own_steps() -> None:
         "3 trials from tune/ecg.yaml, up to 600 steps each, 2 at a time"
         in plan_line("ecg", 3, 600, 2, "tune/ecg.yaml")
     )
+
+
+def test_a_line_while_no_trial_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    progress = SweepProgress("s", 2, 30, "val_accuracy", "max", interval_s=0.0)
+    progress.on_step_end(0, [])
+    assert capsys.readouterr().out.startswith("sweep s: 0 finished, 0 running")

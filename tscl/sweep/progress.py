@@ -2,8 +2,8 @@
 
 ``SweepProgress`` is a Tune callback run by the driver process. It prints a line
 when a trial finishes, stops early or fails, and otherwise at least every
-``interval_s`` seconds while results arrive (so a sweep under nohup or in a CI
-log is never silent for long): trials finished / running / stopped early /
+``interval_s`` seconds (so a sweep under nohup or in a CI log is never silent
+for long): trials finished / running / stopped early /
 failed, the best validation score so far, elapsed and estimated remaining time.
 """
 
@@ -87,6 +87,11 @@ class SweepProgress(Callback):
     def say(self) -> None:
         self.last_line = time.monotonic()
         print(self.line(), file=sys.stdout, flush=True)
+
+    def on_step_end(self, iteration: int, trials: list, **info: Any) -> None:
+        # Tune's loop turns several times a second: a line even while no trial reports.
+        if time.monotonic() - self.last_line >= self.interval_s:
+            self.say()
 
     def on_trial_start(
         self, iteration: int, trials: list, trial: Any, **info: Any

@@ -130,7 +130,9 @@ def dataset_source(dataset: str) -> Any:
         from tscl.data.fetch import cache_root
 
         path = cache_root() / dataset
-    with warnings.catch_warnings():  # MLflow registers its local source twice and says so
+    with (
+        warnings.catch_warnings()
+    ):  # MLflow registers its local source twice and says so
         warnings.simplefilter("ignore", UserWarning)
         return resolve_dataset_source(Path(path).resolve().as_uri())
 
