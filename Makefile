@@ -25,7 +25,7 @@ INPUT ?= $(TSCL_DATA_MIRROR)/ecg/wfdb/mitdb/100
 OUTPUT ?= embeddings/$(notdir $(INPUT)).parquet
 UI_PORT ?= 5000
 
-.PHONY: setup test test-all test-gpu lint format data bench bench-quick bench-report bench-ui clean experiment sweep register embed ui
+.PHONY: setup test test-all test-gpu lint format data bench bench-quick bench-report bench-ui clean experiment docs sweep register embed ui
 
 setup: $(STAMP)
 
@@ -43,8 +43,8 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest -q --runslow
 
 lint: $(STAMP)
-	$(BIN)/ruff check tscl tests benchmarks
-	$(BIN)/ruff format --check tscl tests benchmarks
+	$(BIN)/ruff check tscl tests benchmarks examples
+	$(BIN)/ruff format --check tscl tests benchmarks examples
 
 format: $(STAMP)
 	$(BIN)/ruff format tscl tests benchmarks
@@ -61,6 +61,14 @@ experiment: $(STAMP)
 	else $(BIN)/tscl data fetch $(DATASET); fi
 	$(BIN)/tscl pretrain --config $(CONFIG) domain=$(DOMAIN) dataset=$(DATASET) --evaluate $(ARGS)
 	@echo "Look at it: make ui, then open http://127.0.0.1:$(UI_PORT) (store: $(CURDIR)/mlflow.db)"
+
+# What the README shows of the default experiment: its printed summary and confusion matrix (docs/).
+docs: $(STAMP)
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(BIN)/tscl pretrain --config $(CONFIG) domain=$(DOMAIN) dataset=$(DATASET) --evaluate $(ARGS) \
+		--run-dir "$$tmp/run" tracking.uri=sqlite:///$$tmp/mlflow.db | tee "$$tmp/summary.txt" && \
+	sed -n '/test split/,/^run folder/p' "$$tmp/summary.txt" | sed '$$d' > docs/experiment_summary.txt && \
+	cp "$$tmp/run/figures/confusion_matrix.png" docs/experiment_confusion_matrix.png
 
 sweep: $(STAMP)
 	$(BIN)/tscl sweep --space tune/$(SPACE).yaml $(ARGS)

@@ -24,7 +24,7 @@ from tscl.data.read_ts import read_ts
 from tscl.errors import ConfigError
 from tscl.sweep.command import add_sweep_command
 from tscl.sweep.driver import SweepResult, run_sweep
-from tscl.sweep.runs import TRIAL_TAG
+from tscl.sweep.runs import STOPPED_EARLY_TAG, TRIAL_TAG
 from tscl.sweep.selection import selection_arrays
 from tscl.sweep.space import load_space, override, trial_config
 from tscl.sweep.trial import RESUMED_TAG
@@ -138,6 +138,15 @@ def test_asha_sweep_tracks_one_parent_and_a_finished_child_per_trial(
     }
     assert best_params == best.data.params
     assert best_params["train.lr"] != parent.data.params["train.lr"]  # a sampled value
+    # A trial ASHA stopped early is FINISHED and says so (KILLED means killed).
+    early = 0
+    for child in children:
+        last = max(history_steps(client, child.info.run_id, "val_accuracy"))
+        tagged = child.data.tags.get(STOPPED_EARLY_TAG) == "true"
+        assert tagged == (last < 30), (last, child.data.tags)
+        early += tagged
+    assert parent.data.metrics["trials_stopped_early"] == early
+    assert parent.data.metrics["trials_finished"] == 2 - early
     text = client.download_artifacts(parent.info.run_id, "best_config.yaml")
     assert from_yaml(Path(text).read_text()) == result.best_config
 

@@ -12,6 +12,7 @@ Heavy imports happen inside the handlers so that ``tscl --help`` and
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -157,18 +158,23 @@ def _log_plots(
     z: Any = None,
     labels: Any = None,
     class_names: list[str] | None = None,
+    title: str = "",
 ) -> None:
-    """Loss curves and a 2-D embedding map as PNG artifacts of the run."""
+    """Loss curves and a 2-D embedding map of test rows as PNG artifacts of the run."""
     import matplotlib.pyplot as plt
 
     from tscl.eval.plots import plot_embedding_map, plot_loss_curves
 
     if history:
-        figure = plot_loss_curves(history)
+        figure = plot_loss_curves(
+            history, title=f"Training loss, {title}" if title else "Training loss"
+        )
         tracker.log_figure(figure, "loss_curves")
         plt.close(figure)
     if z is not None:
-        figure = plot_embedding_map(z, labels, class_names)
+        figure = plot_embedding_map(
+            z, labels, class_names, title=title or "Embeddings", split="test"
+        )
         tracker.log_figure(figure, "embedding_map")
         plt.close(figure)
 
@@ -195,11 +201,45 @@ def _metric_names(metrics: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _record_test_scores(
+    tracker: Any, metrics: dict[str, Any], data: Any, title: str
+) -> dict[str, Any]:
+    """Log a test score: measurements as metrics, probe settings as params, a confusion matrix.
+
+    Returns the measurements (per-class sensitivity / +P included).
+    """
+    import matplotlib.pyplot as plt
+
+    from tscl.eval.plots import plot_confusion_matrix
+    from tscl.eval.report import grid_edge_notice, split_classification
+
+    _log_forecast_plots(tracker, metrics)
+    report = split_classification(metrics, data.test.y, data.class_names)
+    tracker.log_metrics(_metric_names(report.metrics))
+    if report.settings:
+        tracker.log_params(report.settings)
+        notice = grid_edge_notice(report.settings)
+        if notice:
+            print(notice, file=sys.stderr)
+            tracker.log_tags({"tscl.probe_warning": notice})
+    if report.y_pred is not None:
+        figure = plot_confusion_matrix(
+            report.y_true, report.y_pred, data.class_names, title=f"{title}, test split"
+        )
+        tracker.log_figure(figure, "confusion_matrix")
+        plt.close(figure)
+    return report.metrics
+
+
 def _print_metrics(title: str, metrics: dict[str, Any]) -> None:
+    from tscl.eval.report import per_class_table
+
     print(title)
     for name in ("accuracy", "macro_f1", "auroc", "auprc"):
         if name in metrics:
             print(f"  test {name}: {metrics[name]:.4f}")
+    for line in per_class_table(metrics):
+        print(line)
     horizons = [k[len("mse_h") :] for k in metrics if k.startswith("mse_h")]
     for horizon in horizons:
         print(
@@ -254,6 +294,7 @@ def _tracked_pretraining(
     from tscl.train.resume import checkpoint_history
     from tscl.train.run import CHECKPOINT_NAME, embed_set, evaluate, pretrain
 
+    tracker.log_inputs(_split_sizes(data))
     if args.resume:  # steps the killed process computed but had not sent
         for entry in checkpoint_history(run_dir / CHECKPOINT_NAME):
             values = {k: v for k, v in entry.items() if k != "step"}
@@ -294,8 +335,9 @@ def _tracked_pretraining(
             protocol=config.eval.protocol,
             seed=config.train.seed,
         )
-        _log_forecast_plots(tracker, metrics)
-        tracker.log_metrics(_metric_names(metrics))
+        metrics = _record_test_scores(
+            tracker, metrics, data, f"{config.dataset}, {config.method}"
+        )
         _print_metrics(
             f"{config.dataset} test split, {config.eval.protocol} protocol:",
             metrics,
@@ -309,6 +351,7 @@ def _tracked_pretraining(
         z,
         None if z is None else data.test.y[:2000],
         data.class_names,
+        f"{config.dataset}, {config.method}",
     )
     for path in getattr(result.method, "artifacts", {}).values():
         tracker.log_file(path, "method")  # e.g. REBAR's stage-1 model and its losses
@@ -324,7 +367,24 @@ def _tracked_pretraining(
         print(
             f"MLflow run {tracker.run_id} in {tracker.target.uri}; model: {model_uri}"
         )
+        print(_look_at(tracker.target.uri))
     return 0
+
+
+def _split_sizes(data: Any) -> dict[str, int]:
+    """Rows of each split (windows, series or sequences)."""
+    parts = {"train": data.train, "val": data.val, "test": data.test}
+    return {name: len(part) for name, part in parts.items() if part is not None}
+
+
+def _look_at(uri: str) -> str:
+    """The command that shows a tracking store's runs."""
+    if uri.startswith(("http://", "https://")):
+        return f"look at it: open {uri}"
+    return (
+        "look at it: mlflow ui --host 127.0.0.1 --workers 1 "
+        f"--backend-store-uri {uri}  (or make ui), then open http://127.0.0.1:5000"
+    )
 
 
 def _evaluate(args: argparse.Namespace) -> int:
@@ -351,12 +411,13 @@ def _evaluate(args: argparse.Namespace) -> int:
         metrics = evaluate(
             bundle, data, protocol=config.eval.protocol, seed=config.train.seed
         )
-        _log_forecast_plots(tracker, metrics)
-        tracker.log_metrics(_metric_names(metrics))
+        tracker.log_inputs(_split_sizes(data))
+        title = f"{config.dataset}, {config.method}"
+        metrics = _record_test_scores(tracker, metrics, data, title)
         if data.test.y is not None:
             shown = data.test.subset(np.arange(min(2000, len(data.test))))
             z = embed_set(bundle.encoder, shown, device=config.train.device)
-            _log_plots(tracker, [], z, data.test.y[:2000], data.class_names)
+            _log_plots(tracker, [], z, data.test.y[:2000], data.class_names, title)
     _print_metrics(
         f"{config.dataset} test split, {config.eval.protocol} protocol:", metrics
     )
@@ -422,10 +483,42 @@ def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _presets_help() -> str:
+    from tscl.config import PRESETS_DIR
+
+    names = ", ".join(sorted(p.stem for p in PRESETS_DIR.glob("*.yaml")))
+    return (
+        f"presets (--config NAME): {names}; `tscl config show` prints a resolved config"
+    )
+
+
+def _config_show(args: argparse.Namespace) -> int:
+    """Print the resolved run config: domain defaults, then the YAML, then the overrides."""
+    from tscl.config import to_yaml
+
+    print(to_yaml(_config_from(args)), end="")
+    return 0
+
+
+def add_config_command(subparsers: Subparsers) -> None:
+    """``tscl config show [--config FILE] [key=value...]``."""
+    parser = subparsers.add_parser("config", help="show the resolved run config")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    show = actions.add_parser(
+        "show",
+        help="print the config a run would use (every name and value checked)",
+        epilog=_presets_help(),
+    )
+    _add_config_arguments(show)
+    show.set_defaults(handler=_config_show)
+
+
 def add_pretrain_command(subparsers: Subparsers) -> None:
     """``tscl pretrain [--config FILE] [--run-dir DIR] [--resume] key=value...``."""
     parser = subparsers.add_parser(
-        "pretrain", help="contrastive pretraining of an encoder"
+        "pretrain",
+        help="contrastive pretraining of an encoder",
+        epilog=_presets_help(),
     )
     _add_config_arguments(parser)
     parser.add_argument(
@@ -514,6 +607,7 @@ def add_register_command(subparsers: Subparsers) -> None:
 
 COMMANDS: dict[str, Callable[[Subparsers], None]] = {
     "data": add_data_command,
+    "config": add_config_command,
     "pretrain": add_pretrain_command,
     "evaluate": add_evaluate_command,
     "embed": add_embed_command,
@@ -535,9 +629,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse ``tscl`` arguments; ``key=value`` overrides may stand anywhere, before or after flags.
+
+    argparse stops filling a ``nargs="*"`` positional at the first flag, so
+    overrides after ``--evaluate`` would be "unrecognized": they are collected
+    here instead, in command-line order. Anything else unknown is still an error.
+    """
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        overrides = [item for item in extra if "=" in item and not item.startswith("-")]
+        rest = [item for item in extra if item not in overrides]
+        if rest or not hasattr(args, "overrides"):
+            parser.error(f"unrecognized arguments: {' '.join(rest or extra)}")
+        given = list(sys.argv[1:] if argv is None else argv)
+        # Keep the user's order: later overrides win over earlier ones.
+        args.overrides = [
+            item for item in given if item in (*args.overrides, *overrides)
+        ]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``tscl``; returns the exit code (0 ok, 2 usage or data errors)."""
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
+    # MLflow's INFO lines (table creation, input-example checks) drown tscl's own output.
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
     try:
         return int(args.handler(args))
     except TsclError as error:

@@ -82,7 +82,7 @@ class TrainConfig:
     )
     num_threads: int = 0  # 0 = leave torch's default
     checkpoint_every: int = 0  # steps; 0 = only at the end
-    val_every: int = 0  # steps between validation losses; 0 = off
+    val_every: int = 50  # steps between validation losses (data sets with a validation split); 0 = off
     progress: bool = True
     log_every: int = 10
 
@@ -103,6 +103,9 @@ class TrackingConfig:
     uri: str = ""  # "" = $MLFLOW_TRACKING_URI or the local sqlite store
     experiment: str = "tscl"
     enabled: bool = True
+    system_metrics: bool = (
+        True  # CPU, memory (and GPU) utilisation sampled during the run
+    )
 
 
 @dataclass(frozen=True)

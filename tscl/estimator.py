@@ -30,6 +30,9 @@ from tscl.train.build import build_method
 from tscl.train.device import resolve_device
 from tscl.train.loop import TrainResult, fit
 
+# Shortest series fit() trains on: random crops need a few steps to choose from.
+MIN_TRAIN_LENGTH = 4
+
 
 def as_channels_first(X: Any, *, name: str = "X") -> np.ndarray:
     """(N, T) or (N, T, C) array-like -> (N, C, T) float32; inf is rejected."""
@@ -97,6 +100,13 @@ class ContrastiveEncoder(TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> ContrastiveEncoder:
         """Pretrains on ``X`` (N, T) or (N, T, C); ``y`` is ignored (self-supervised)."""
         x = as_channels_first(X)
+        if x.shape[2] < MIN_TRAIN_LENGTH:
+            raise DataError(
+                "X",
+                f"has shape {np.shape(X)}: {x.shape[2]} time steps of {x.shape[1]} channels; "
+                f"expected (N, T, C) with T >= {MIN_TRAIN_LENGTH} (time before channels; "
+                "a channels-first (N, C, T) array is X.transpose(0, 2, 1))",
+            )
         train = prepare_pretraining_array(x, self.max_train_length)
         if len(train) < 2:
             raise DataError(
@@ -134,9 +144,14 @@ class ContrastiveEncoder(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "encoder_")
         x = as_channels_first(X)
         if x.shape[1] != self.n_channels_in_:
+            hint = (
+                "; expected (N, T, C): a channels-first (N, C, T) array is X.transpose(0, 2, 1)"
+                if x.shape[2] == self.n_channels_in_
+                else ""
+            )
             raise DataError(
                 "X",
-                f"has {x.shape[1]} channels, the encoder was fitted on {self.n_channels_in_}",
+                f"has {x.shape[1]} channels, the encoder was fitted on {self.n_channels_in_}{hint}",
             )
         if getattr(self, "scaler_", None) is not None:
             x = ChannelScaler.from_dict(self.scaler_).transform(x).astype(np.float32)

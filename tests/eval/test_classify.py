@@ -13,7 +13,15 @@ from tscl.errors import DataError
 from tscl.eval.classify import knn_protocol, logistic_protocol, svm_protocol
 from tscl.eval.label_fractions import stratified_fraction
 
-METRIC_KEYS = {"accuracy", "macro_f1", "auroc", "auprc", "scored_classes", "cv_score"}
+METRIC_KEYS = {
+    "accuracy",
+    "macro_f1",
+    "auroc",
+    "auprc",
+    "scored_classes",
+    "cv_score",
+    "predictions",
+}
 
 
 def ucr(data_dir: Path, name: str, split: str) -> tuple[np.ndarray, np.ndarray]:

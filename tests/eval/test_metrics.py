@@ -101,3 +101,19 @@ def test_bad_inputs_raise_data_error() -> None:
         classification_metrics(
             np.array([0, 1]), np.array([0, 1]), np.array([0.1, np.nan])
         )
+
+
+def test_per_class_sensitivity_and_ppv_by_hand() -> None:
+    from tscl.eval.metrics import per_class_metrics
+
+    y_true = np.array([0, 0, 0, 1, 1, 2])
+    y_pred = np.array([0, 0, 1, 1, 1, 0])
+    got = per_class_metrics(y_true, y_pred, ["N", "S", "V"])
+    # N: 2 of 3 found, 2 of 3 predicted N are N; S: 2/2 found, 2 of 3 predicted S are S; V: never found.
+    assert got["sensitivity_N"] == pytest.approx(2 / 3) and got[
+        "ppv_N"
+    ] == pytest.approx(2 / 3)
+    assert got["sensitivity_S"] == 1.0 and got["ppv_S"] == pytest.approx(2 / 3)
+    assert (
+        got["sensitivity_V"] == 0.0 and got["ppv_V"] == 0.0 and got["support_V"] == 1.0
+    )

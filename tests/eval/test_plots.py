@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from tscl.data.read_ts import read_ts
 from tscl.errors import DataError
 from tscl.eval.plots import (
+    plot_confusion_matrix,
     plot_embedding_map,
     plot_forecast,
     plot_loss_curves,
@@ -66,7 +67,7 @@ def test_loss_curves_png_and_lines() -> None:
     assert list(lines["val_loss"].get_xdata()) == [3]
     assert list(lr_axis.get_lines()[0].get_ydata()) == [1e-3, 5e-4, 1e-4]
     width, height, size = png_size(figure)
-    assert (width, height) == (640, 480)
+    assert (width, height) == (960, 720)  # 6.4 x 4.8 in at 150 dpi
     assert size > 5000  # a drawn figure, not a blank canvas
 
 
@@ -88,7 +89,7 @@ def test_embedding_map_of_real_series(data_dir: Path) -> None:
     assert counts == {name: int((codes == i).sum()) for i, name in enumerate(names)}
     assert "PCA" in axis.get_title()
     width, height, size = png_size(figure)
-    assert (width, height) == (640, 480) and size > 5000
+    assert (width, height) == (960, 720)  # 6.4 x 4.8 in at 150 dpi and size > 5000
 
 
 def test_project_2d_pca_recovers_the_main_axis() -> None:
@@ -132,6 +133,47 @@ def test_forecast_png_and_mse_in_title() -> None:
     assert list(lines["truth"].get_xdata()) == [6, 7, 8, 9]
     assert "MSE 1" in axis.get_title()
     width, height, size = png_size(figure)
-    assert (width, height) == (640, 480) and size > 5000
+    assert (width, height) == (960, 720)  # 6.4 x 4.8 in at 150 dpi and size > 5000
     with pytest.raises(DataError, match="shape"):
         plot_forecast(truth, pred[:3])
+
+
+def test_constant_learning_rate_gets_no_panel() -> None:
+    history = [{"step": s, "loss": 1.0 / s, "lr": 1e-3} for s in (1, 2, 3)]
+    figure = plot_loss_curves(history, title="ts2vec on ECG200")
+    assert len(figure.axes) == 1
+    assert figure.get_suptitle() == "ts2vec on ECG200 (learning rate 0.001)"
+
+
+def test_embedding_map_names_axes_split_and_classes() -> None:
+    z = np.random.default_rng(0).normal(size=(40, 8))
+    labels = np.repeat([0, 1], 20)
+    figure = plot_embedding_map(
+        z,
+        labels,
+        ["normal", "ischemia"],
+        method="pca",
+        title="ECG200, ts2vec",
+        split="test",
+    )
+    axis = figure.axes[0]
+    assert axis.get_title() == "ECG200, ts2vec (test split, PCA, N=40)"
+    assert (axis.get_xlabel(), axis.get_ylabel()) == ("PCA 1", "PCA 2")
+    assert [t.get_text() for t in axis.get_legend().get_texts()] == [
+        "normal",
+        "ischemia",
+    ]
+
+
+def test_confusion_matrix_counts_and_names() -> None:
+    y_true = np.array([0, 0, 0, 1, 1, 2])
+    y_pred = np.array([0, 0, 1, 1, 1, 0])
+    figure = plot_confusion_matrix(y_true, y_pred, ["N", "S", "V"], title="beats")
+    axis = figure.axes[0]
+    cells = [t.get_text() for t in axis.texts]
+    # Rows are true classes N, S, V; columns predicted N, S, V.
+    assert cells == ["2", "1", "0", "0", "2", "0", "1", "0", "0"]
+    assert [t.get_text() for t in axis.get_xticklabels()] == ["N", "S", "V"]
+    assert axis.get_xlabel() == "predicted class" and axis.get_ylabel() == "true class"
+    image = axis.images[0].get_array()
+    assert np.allclose(image[0], [2 / 3, 1 / 3, 0]) and np.allclose(image[2], [1, 0, 0])

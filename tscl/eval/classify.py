@@ -89,15 +89,22 @@ def grid_search(
 def score_test(
     model: BaseEstimator, test: np.ndarray, test_y: np.ndarray
 ) -> dict[str, float]:
-    """Test metrics; scores are decision values or class probabilities."""
+    """Test metrics, and the test predictions under "predictions" (for per-class reports; not a metric).
+
+    Scores are decision values or class probabilities.
+    """
     scorer = (
         model.predict_proba
         if hasattr(model, "predict_proba")
         else model.decision_function
     )
-    return classification_metrics(
-        np.asarray(test_y), model.predict(test), scorer(test), classes=model.classes_
-    )
+    predicted = model.predict(test)
+    return {
+        **classification_metrics(
+            np.asarray(test_y), predicted, scorer(test), classes=model.classes_
+        ),
+        "predictions": np.asarray(predicted),
+    }
 
 
 def svm_protocol(

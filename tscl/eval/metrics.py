@@ -137,3 +137,37 @@ def classification_metrics(
         auroc, auprc, scored = ranking_metrics(y_true, scores, classes)
         result.update(auroc=auroc, auprc=auprc, scored_classes=float(scored))
     return result
+
+
+def per_class_metrics(
+    y_true: np.ndarray, y_pred: np.ndarray, class_names: list[str] | None = None
+) -> dict[str, float]:
+    """Sensitivity (recall) and positive predictive value (precision) of every class present.
+
+    Returns:
+        ``{"sensitivity_<name>": ..., "ppv_<name>": ..., "support_<name>": ...}``
+        for each class code in ``y_true`` (``<name>`` is ``class_names[code]``,
+        else the code); a class never predicted has PPV 0.
+    """
+    from sklearn.metrics import precision_recall_fscore_support
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    codes = np.unique(y_true)
+    ppv, sensitivity, _, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=codes, zero_division=0
+    )
+    result: dict[str, float] = {}
+    for code, p, r, n in zip(codes, ppv, sensitivity, support, strict=True):
+        name = (
+            class_names[int(code)]
+            if class_names is not None and 0 <= int(code) < len(class_names)
+            else str(code)
+        )
+        result.update(
+            {
+                f"sensitivity_{name}": float(r),
+                f"ppv_{name}": float(p),
+                f"support_{name}": float(n),
+            }
+        )
+    return result

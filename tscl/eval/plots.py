@@ -1,4 +1,4 @@
-"""Figures for a run: loss curves, a 2-D map of embeddings, a forecast against truth.
+"""Figures for a run: loss curves, a 2-D map of embeddings, a confusion matrix, a forecast against truth.
 
 Every function returns a ``matplotlib.figure.Figure`` drawn on the Agg canvas
 (no display, no pyplot global state), so it can be saved as PNG from any
@@ -21,18 +21,23 @@ TSNE_MAX_POINTS = 5000  # explicit method="tsne" refuses more points
 # method="auto" uses t-SNE only up to here: sklearn's t-SNE took 80 s for 2000 points
 # on a shared 2-core CPU, too long for a figure at the end of a run.
 AUTO_TSNE_MAX_POINTS = 500
-FIGURE_SIZE = (6.4, 4.8)  # inches; at dpi 100 a 640 x 480 PNG
+FIGURE_SIZE = (6.4, 4.8)  # inches; at dpi 150 a 960 x 720 PNG
+FIGURE_DPI = 150
 
 
-def new_figure(size: tuple[float, float] = FIGURE_SIZE, dpi: int = 100) -> Figure:
-    """An empty figure attached to the Agg canvas."""
-    figure = Figure(figsize=size, dpi=dpi)
+def new_figure(
+    size: tuple[float, float] = FIGURE_SIZE, dpi: int = FIGURE_DPI
+) -> Figure:
+    """An empty figure attached to the Agg canvas; constrained layout keeps labels inside."""
+    figure = Figure(figsize=size, dpi=dpi, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
 
 
-def plot_loss_curves(history: Sequence[Mapping[str, float]]) -> Figure:
-    """Loss terms (and validation loss) against the step; learning rate below.
+def plot_loss_curves(
+    history: Sequence[Mapping[str, float]], *, title: str = "Training loss"
+) -> Figure:
+    """Loss terms (and validation loss) against the step; the learning rate below when it changes.
 
     Args:
         history: one dict per logged step, with ``step`` and ``loss`` and
@@ -49,7 +54,10 @@ def plot_loss_curves(history: Sequence[Mapping[str, float]]) -> Figure:
     if any("step" not in row for row in history):
         raise DataError("history", "every row needs a 'step' key")
     names = sorted({key for row in history for key in row} - NON_LOSS_KEYS)
-    has_lr = any("lr" in row for row in history)
+    rates = {row["lr"] for row in history if "lr" in row}
+    has_lr = len(rates) > 1  # a constant rate gets no panel of its own
+    if len(rates) == 1:
+        title = f"{title} (learning rate {next(iter(rates)):.3g})"
     figure = new_figure()
     axes = figure.subplots(2 if has_lr else 1, 1, sharex=True, squeeze=False)[:, 0]
     for name in names:
@@ -67,7 +75,7 @@ def plot_loss_curves(history: Sequence[Mapping[str, float]]) -> Figure:
         axes[1].set_ylabel("learning rate")
         axes[1].grid(alpha=0.3)
     axes[-1].set_xlabel("step")
-    figure.suptitle("Training loss")
+    figure.suptitle(title)
     return figure
 
 
@@ -115,6 +123,8 @@ def plot_embedding_map(
     *,
     method: str = "auto",
     seed: int = 0,
+    title: str = "Embeddings",
+    split: str | None = None,
 ) -> Figure:
     """A 2-D scatter of embeddings coloured by label.
 
@@ -123,6 +133,9 @@ def plot_embedding_map(
         labels: (N,) integer codes or names; None draws one colour.
         class_names: names for integer codes (``class_names[code]``).
         method: see :func:`project_2d`.
+        title: what is shown (e.g. data set and method); the projection, the
+            split and N are added.
+        split: the split the rows come from ("test"...), named in the title.
     """
     z = np.asarray(z)
     if z.ndim != 2 or len(z) < 2:
@@ -143,10 +156,63 @@ def plot_embedding_map(
             chosen = np.asarray(labels) == value
             name = _label_name(value, class_names)
             axis.scatter(coords[chosen, 0], coords[chosen, 1], s=8, label=name)
-        axis.legend(loc="best", markerscale=2, fontsize="small")
-    axis.set_title(f"Embeddings ({used}, N={len(z)})")
+        axis.legend(loc="best", markerscale=2, fontsize="small", title="class")
+    where = f"{split} split, " if split else ""
+    axis.set_title(f"{title} ({where}{used}, N={len(z)})")
+    axis.set_xlabel(f"{used} 1")
+    axis.set_ylabel(f"{used} 2")
     axis.set_xticks([])
     axis.set_yticks([])
+    return figure
+
+
+def plot_confusion_matrix(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    class_names: Sequence[str] | None = None,
+    *,
+    title: str = "Confusion matrix",
+) -> Figure:
+    """Row-normalised confusion matrix (each true class sums to 1), counts in the cells.
+
+    Args:
+        y_true, y_pred: (N,) integer class codes.
+        class_names: ``class_names[code]``; classes absent from both arrays are left out.
+    """
+    from sklearn.metrics import confusion_matrix
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.ndim != 1 or y_true.shape != y_pred.shape or len(y_true) == 0:
+        raise DataError(
+            "y_pred",
+            f"expected two equal non-empty 1-D label arrays, got {y_true.shape} and {y_pred.shape}",
+        )
+    codes = np.unique(np.concatenate([y_true, y_pred]))
+    names = [_label_name(code, class_names) for code in codes]
+    counts = confusion_matrix(y_true, y_pred, labels=codes)
+    totals = counts.sum(axis=1, keepdims=True)
+    share = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+    size = max(4.0, 0.7 * len(codes) + 2.5)
+    figure = new_figure((size + 1.0, size))
+    axis = figure.subplots()
+    image = axis.imshow(share, cmap="Blues", vmin=0.0, vmax=1.0)
+    for i in range(len(codes)):
+        for j in range(len(codes)):
+            axis.text(
+                j,
+                i,
+                f"{counts[i, j]}",
+                ha="center",
+                va="center",
+                color="white" if share[i, j] > 0.5 else "black",
+                fontsize="small",
+            )
+    axis.set_xticks(range(len(codes)), names)
+    axis.set_yticks(range(len(codes)), names)
+    axis.set_xlabel("predicted class")
+    axis.set_ylabel("true class")
+    axis.set_title(title)
+    figure.colorbar(image, ax=axis, label="share of the true class")
     return figure
 
 

@@ -10,6 +10,7 @@ Ray is the running one, or ``$RAY_ADDRESS``'s cluster, or a local one on
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ from typing import Any
 from tscl.config import RunConfig, flatten, to_yaml
 from tscl.errors import ConfigError
 from tscl.saved_state import load_tensors
+from tscl.sweep.progress import SweepProgress, plan_line, stopped_early
 from tscl.sweep.runs import SWEEP_TAG, OpenRun, child_runs, close_children
 from tscl.sweep.selection import selection_arrays
 from tscl.sweep.space import SweepSpace, load_space, search_space, trial_config
@@ -260,8 +262,27 @@ def run_sweep(
         metric=space.metric,
     )
     parent = OpenRun(state["tracking_uri"], result.parent_run_id, spool_dir)
-    with ray_session(num_cpus=os.cpu_count() or 1), parent:
-        _tune(setup, space, base, result, parent, resume, callbacks)
+    total = space.num_samples * math.prod(
+        len(spec["grid"])
+        for spec in space.space.values()
+        if isinstance(spec, dict) and "grid" in spec
+    )
+    cpus = os.cpu_count() or 1
+    concurrent = max(1, int(cpus // space.resources.get("cpu", 1.0)))
+    max_steps = base.train.max_steps  # 0: the recipe's default for the data
+    print(plan_line(name, total, max_steps, min(total, concurrent), str(space_path)))
+    progress = SweepProgress(name, total, max_steps, space.metric, space.mode)
+    with ray_session(num_cpus=cpus), parent:
+        _tune(setup, space, base, result, parent, resume, [*callbacks, progress])
+    print(
+        f"sweep {name}: {'complete' if result.complete else 'incomplete'}; "
+        + (
+            f"best {space.metric} {result.best_value:.4f} (trial {result.best_trial_id}); "
+            if result.best_value is not None
+            else ""
+        )
+        + f"parent MLflow run {result.parent_run_id} in {state['tracking_uri']}"
+    )
     return result
 
 
@@ -282,7 +303,20 @@ def _tune(
     # The saved state has the statuses of before Tune cleaned up its trials.
     analysis = tune.ExperimentAnalysis(str(result.path))
     result.statuses = {trial.trial_id: trial.status for trial in analysis.trials}
-    close_children(parent.client, result.parent_run_id, result.statuses)
+    planned = base.train.max_steps
+    early = {
+        trial.trial_id
+        for trial in analysis.trials
+        if trial.status == "TERMINATED" and stopped_early(trial, planned)
+    }
+    close_children(parent.client, result.parent_run_id, result.statuses, early)
+    parent.log_metrics(
+        {
+            "trials_finished": float(len(set(result.statuses) - early)),
+            "trials_stopped_early": float(len(early)),
+            "trials_failed": float(sum(s == "ERROR" for s in result.statuses.values())),
+        }
+    )
     statuses = set(result.statuses.values())
     result.complete = statuses == {"TERMINATED"}
     if result.complete:

@@ -21,6 +21,7 @@ from tscl.track.spool import SPOOL_NAME, Spool
 TRIAL_TAG = "tscl.trial_id"
 SWEEP_TAG = "tscl.sweep"
 PARENT_TAG = "mlflow.parentRunId"
+STOPPED_EARLY_TAG = "tscl.sweep.stopped_early"
 # Tune trial status -> the status of a child run its trial left RUNNING.
 CHILD_STATUS = {"TERMINATED": "FINISHED", "ERROR": "FAILED"}
 
@@ -80,14 +81,19 @@ def child_runs(client: Any, parent_run_id: str) -> dict[str, Any]:
 
 
 def close_children(
-    client: Any, parent_run_id: str, statuses: Mapping[str, str]
+    client: Any,
+    parent_run_id: str,
+    statuses: Mapping[str, str],
+    stopped_early: set[str] | frozenset[str] = frozenset(),
 ) -> None:
     """Sets the end status of child runs left RUNNING or KILLED from their trials' Tune status.
 
     A trial that Tune stopped (ASHA) ends its run KILLED, and a trial whose
     process was ended may leave it RUNNING: the run ends FINISHED for a
     TERMINATED trial, FAILED for an ERROR, and KILLED for a trial left
-    unfinished by an interrupted sweep (until it resumes).
+    unfinished by an interrupted sweep (until it resumes). Trials the scheduler
+    stopped early (``stopped_early``) end FINISHED with the tag
+    ``tscl.sweep.stopped_early=true``: KILLED means killed.
     """
     finished = {trial for trial, status in statuses.items() if status == "TERMINATED"}
     runs = _settled_children(client, parent_run_id, finished)
@@ -95,6 +101,8 @@ def close_children(
         wanted = CHILD_STATUS.get(statuses.get(trial_id, ""), "KILLED")
         if run.info.status in ("RUNNING", "KILLED") and run.info.status != wanted:
             client.set_terminated(run.info.run_id, wanted)
+        if trial_id in stopped_early:
+            client.set_tag(run.info.run_id, STOPPED_EARLY_TAG, "true")
 
 
 def _settled_children(

@@ -21,8 +21,10 @@ Typical use (what the CLI does)::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
@@ -75,6 +77,64 @@ def single_attempt(enabled: bool) -> Iterator[None]:
             del os.environ[key]
         else:
             os.environ[key] = previous
+
+
+# MLflow keeps a dataset digest of at most 36 characters.
+DIGEST_LENGTH = 32
+
+
+def command_line() -> str:
+    """The command that started this process, as the run's description."""
+    import shlex
+
+    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    if program in ("__main__.py", "-c"):
+        program = "tscl"  # python -m tscl
+    words = [program, *sys.argv[1:]]
+    return "Started by `" + " ".join(shlex.quote(word) for word in words) + "`"
+
+
+def run_environment_tags(config: RunConfig) -> dict[str, str]:
+    """What a run was made with: tscl, torch, the device, git of tscl's own checkout."""
+    import platform
+
+    import torch
+
+    from tscl import __version__
+    from tscl.train.device import resolve_device
+
+    git = git_state(
+        Path(__file__).resolve().parent
+    )  # the package's checkout, not the cwd
+    return {
+        "tscl.git.commit": git["commit"],
+        "tscl.git.dirty": git["dirty"],
+        "tscl.method": config.method,
+        "tscl.dataset": config.dataset,
+        "tscl.domain": config.domain or "",
+        "tscl.version": __version__,
+        "torch.version": torch.__version__,
+        "tscl.device": str(resolve_device(config.train.device)),
+        "python.version": platform.python_version(),
+    }
+
+
+def dataset_source(dataset: str) -> Any:
+    """Where a data set's files are, as an MLflow dataset source."""
+    from mlflow.data.dataset_source_registry import resolve_dataset_source
+
+    from tscl.data.dataset_ref import as_path
+
+    path = as_path(dataset)
+    if path is None:
+        from tscl.data.fetch import cache_root
+
+        path = cache_root() / dataset
+    with (
+        warnings.catch_warnings()
+    ):  # MLflow registers its local source twice and says so
+        warnings.simplefilter("ignore", UserWarning)
+        return resolve_dataset_source(Path(path).resolve().as_uri())
 
 
 class RunTracker(RunLogger):
@@ -142,14 +202,7 @@ class RunTracker(RunLogger):
         prepare_store(self.target.uri)
         mlflow.set_tracking_uri(self.target.uri)
         self.client = MlflowClient(self.target.uri)
-        git = git_state()
-        tags = {
-            "tscl.git.commit": git["commit"],
-            "tscl.git.dirty": git["dirty"],
-            "tscl.method": self.config.method,
-            "tscl.dataset": self.config.dataset,
-            **self.extra_tags,
-        }
+        tags = {**run_environment_tags(self.config), **self.extra_tags}
         logged = self._start_run(tags)
         # A resumed run's params stay those it started with; changes are tagged by the caller.
         params = flatten(self.config)
@@ -176,6 +229,8 @@ class RunTracker(RunLogger):
                 nested=self.nested,
                 parent_run_id=self.parent_run_id,
                 tags=tags,
+                description=command_line(),
+                log_system_metrics=self.config.tracking.system_metrics,
             )
         else:  # the same run goes on: RUNNING again, steps after its last one
             run = mlflow.start_run(run_id=continued, nested=self.nested)
@@ -251,6 +306,29 @@ class RunTracker(RunLogger):
             json.dumps(self.fingerprint.as_dict(), indent=2), "data_files.json"
         )
         return self.fingerprint
+
+    def log_inputs(self, splits: Mapping[str, int]) -> None:
+        """The data set as MLflow inputs, one per split (context = split, rows as a tag)."""
+        if self.run_id is None or self.fingerprint is None:
+            return
+        from mlflow.data.meta_dataset import MetaDataset
+
+        source = dataset_source(self.config.dataset)
+        for split, rows in splits.items():
+            # One dataset per split: MLflow keeps one input per (name, digest).
+            digest = hashlib.sha256(f"{self.fingerprint.digest}:{split}".encode())
+            dataset = MetaDataset(
+                source=source,
+                name=f"{self.fingerprint.dataset}/{split}",
+                digest=digest.hexdigest()[:DIGEST_LENGTH],
+            )
+
+            def send(
+                dataset: MetaDataset = dataset, split: str = split, rows: int = rows
+            ) -> None:
+                mlflow.log_input(dataset, context=split, tags={"rows": str(rows)})
+
+            self._send(send, [])
 
     def log_encoder(
         self,

@@ -61,19 +61,52 @@ def register(
     alias: str | None = "champion",
     *,
     uri: str = "",
+    selection: str = "",
 ) -> int:
     """Registers a logged encoder as a new version of ``name`` and points ``alias`` at it.
+
+    The version's description and tags say which run it came from (method,
+    data set) and, when given, how it was selected; a new registered model gets
+    a description of what it holds.
 
     Args:
         model_uri_or_run_id: a model URI (``models:/m-...``, ``runs:/<id>/model``)
             or the id of a run that logged an encoder.
         alias: alias to move to the new version; None leaves aliases alone.
+        selection: how the version was chosen, e.g. "best val_macro_f1 = 0.41
+            of 3 runs in experiment tscl".
 
     Returns:
         The new version number.
     """
     client = connect(uri)
-    version = mlflow.register_model(model_uri_of(client, model_uri_or_run_id), name)
+    model_uri = model_uri_of(client, model_uri_or_run_id)
+    version = mlflow.register_model(model_uri, name)
+    run_id = getattr(version, "run_id", None) or ""
+    tags = client.get_run(run_id).data.tags if run_id else {}
+    method, dataset = tags.get("tscl.method", "?"), tags.get("tscl.dataset", "?")
+    chosen = selection or "registered by hand"
+    client.update_model_version(
+        name,
+        version.version,
+        description=f"tscl {method} encoder pretrained on {dataset}, run {run_id}; {chosen}.",
+    )
+    for key, value in {
+        "tscl.method": method,
+        "tscl.dataset": dataset,
+        "tscl.run_id": run_id,
+        "tscl.selection": chosen,
+    }.items():
+        client.set_model_version_tag(name, version.version, key, value)
+    if not client.get_registered_model(name).description:
+        client.update_registered_model(
+            name,
+            description=(
+                f"tscl encoders ({method} on {dataset} first). Each version's description "
+                "names its run and how it was selected; load one with models:/"
+                f"{name}@<alias> (`tscl embed --model models:/{name}@champion ...`)."
+            ),
+        )
     if alias:
         client.set_registered_model_alias(name, alias, version.version)
     return int(version.version)
@@ -156,7 +189,15 @@ def register_best(
     """
     client = connect(uri)
     run = best_run(client, experiment, metric, mode)
-    return register(run.data.tags[MODEL_URI_TAG], name, alias, uri=uri)
+    found = client.get_experiment_by_name(experiment)
+    count = len(candidate_runs(client, found.experiment_id, metric)) if found else 1
+    selection = (
+        f"selected as the {'highest' if mode == 'max' else 'lowest'} {metric} = "
+        f"{run.data.metrics[metric]:.4g} of {count} runs in experiment '{experiment}'"
+    )
+    return register(
+        run.data.tags[MODEL_URI_TAG], name, alias, uri=uri, selection=selection
+    )
 
 
 def load_bundle_of(model_uri: str, *, uri: str = "") -> EncoderBundle:

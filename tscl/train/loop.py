@@ -25,7 +25,6 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
-from tqdm.auto import tqdm
 
 from tscl.config import TrainConfig
 from tscl.data.sources import UniformSource, iter_signal_batches
@@ -40,6 +39,7 @@ from tscl.train.checkpoint import (
 )
 from tscl.train.device import autocast, resolve_device, resolve_precision
 from tscl.train.optimizers import build_group_optimizers, step_groups
+from tscl.train.progress import Progress, describe_source
 from tscl.train.validation import validation_loss
 from tscl.types import Batch, BatchSource
 
@@ -274,13 +274,14 @@ class _Trainer:
         self.method.train()
         started = window_start = time.perf_counter()
         window_samples = 0
-        bar = tqdm(
-            total=self.max_steps,
-            initial=self.step,
-            disable=True if not (settings.progress and is_main) else None,
-            desc="pretrain",
-            leave=False,
+        bar = Progress(
+            self.max_steps, self.step, enabled=bool(settings.progress and is_main)
         )
+        bar.start(
+            f"pretraining on {self.device}: {describe_source(self.source)}, batch "
+            f"{self.source.batch_size}, steps {self.step + 1}..{self.max_steps}"
+        )
+        shown: dict[str, str] | None = None
         while self.step < self.max_steps:
             terms = self.train_step()
             window_samples += self.source.batch_size * self.distributed.world_size
@@ -309,12 +310,14 @@ class _Trainer:
                 )
                 window_start, window_samples = now, 0
                 self.history.append({"step": step, **metrics})
-                bar.set_postfix(
-                    loss=f"{metrics['loss']:.4f}", sps=f"{metrics['samples_per_s']:.0f}"
-                )
+                shown = {
+                    "loss": f"{metrics['loss']:.4f}",
+                    "samples/s": f"{metrics['samples_per_s']:.0f}",
+                }
                 for callback in callbacks if is_main else ():
                     callback(step, metrics)
-            bar.update(1)
+            bar.update(step, shown)
+            shown = None
             if (
                 settings.checkpoint_every
                 and step % settings.checkpoint_every == 0

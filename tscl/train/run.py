@@ -32,6 +32,9 @@ from tscl.train.loop import CheckpointHook, StepCallback, TrainResult, fit
 from tscl.train.resume import check_resume
 
 CHECKPOINT_NAME = "checkpoint.pt"
+# The validation loss during pretraining reads at most this many rows of the
+# validation split, so a pass costs a few dozen batches, not an epoch.
+VAL_MAX_ROWS = 256
 BUNDLE_NAME = "encoder.pt"
 __all__ = ["embed", "embed_set", "evaluate", "load_data", "pretrain"]
 
@@ -78,10 +81,17 @@ def pretraining_rows(config: RunConfig, part: DataSet) -> DataSet:
     return part
 
 
+def validation_rows(rows: DataSet, limit: int = VAL_MAX_ROWS) -> DataSet:
+    """At most ``limit`` rows spread evenly over the validation split (the same ones at every pass)."""
+    if len(rows) <= limit:
+        return rows
+    return rows.subset(np.linspace(0, len(rows) - 1, limit).round().astype(np.int64))
+
+
 def _validation(config: RunConfig, data: TrainingData) -> Any:
     if data.val is None or len(data.val) < 2:
         return None
-    rows = pretraining_rows(config, data.val)
+    rows = validation_rows(pretraining_rows(config, data.val))
     size = config.train.batch_size
     if isinstance(rows, SignalSet):
         return lambda: iter_signal_batches(rows, size)
