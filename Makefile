@@ -64,7 +64,7 @@ experiment: $(STAMP)
 
 # What the README shows of the default experiment: its printed summary and confusion matrix (docs/).
 docs: $(STAMP)
-	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	mkdir -p docs && tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(BIN)/tscl pretrain --config $(CONFIG) domain=$(DOMAIN) dataset=$(DATASET) --evaluate $(ARGS) \
 		--run-dir "$$tmp/run" tracking.uri=sqlite:///$$tmp/mlflow.db | tee "$$tmp/summary.txt" && \
 	sed -n '/test split/,/^run folder/p' "$$tmp/summary.txt" | sed '$$d' > docs/experiment_summary.txt && \

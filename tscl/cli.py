@@ -654,7 +654,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run ``tscl``; returns the exit code (0 ok, 2 usage or data errors)."""
     args = parse_args(argv)
-    # MLflow's INFO lines (table creation, input-example checks) drown tscl's own output.
+    # MLflow's INFO lines (table creation, input-example checks) drown tscl's own output;
+    # MLflow sets its loggers' level when it is first imported, from this variable.
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     try:
         return int(args.handler(args))
