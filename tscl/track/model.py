@@ -1,8 +1,11 @@
 """The encoder as an MLflow pyfunc model: any-length series in, full-series embeddings out.
 
 The logged model holds the encoder bundle file (artifact ``encoder``), which
-``load_context`` reads with ``load_bundle``; so predicting needs only tscl
-installed, not the folder the run was made in.
+``load_context`` reads with ``load_bundle``, and tscl itself as code (the
+model's ``code/tscl``, which MLflow puts on ``sys.path`` when it loads the
+model); its requirements are the packages tscl needs to load and predict,
+all served by a package index. So the model installs in a fresh environment
+from its own requirements, without tscl installed.
 """
 
 from __future__ import annotations
@@ -24,7 +27,17 @@ MODEL_NAME = "model"
 ENTRY_FILE = Path(__file__).with_name("pyfunc_entry.py")  # models-from-code entry
 MODEL_URI_TAG = "tscl.model_uri"  # run tag naming the encoder model the run logged
 EXAMPLE_ROWS = 2
-REQUIREMENTS = ("tscl", "torch", "numpy", "mlflow")
+# What loading and predicting imports (tscl itself travels as the model's code).
+REQUIREMENTS = (
+    "torch",
+    "numpy",
+    "mlflow",
+    "omegaconf",
+    "pyyaml",
+    "filelock",
+    "matplotlib",
+)
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the imported tscl package
 
 
 def embed_series(bundle: EncoderBundle, series: Any) -> np.ndarray:
@@ -102,7 +115,7 @@ def log_encoder_model(
     card_path: str | Path | None = None,
     registered_model_name: str | None = None,
 ) -> ModelInfo:
-    """Logs the bundle as a pyfunc model named "model" into the active run.
+    """Logs the bundle as a pyfunc model named "model" into the active run, tscl as its code.
 
     Args:
         input_example: (N, C, T) series; its first rows become the input example
@@ -125,6 +138,7 @@ def log_encoder_model(
         else model_signature(bundle.in_channels, embedding_size(bundle, input_example)),
         input_example=example,
         pip_requirements=pip_requirements(),
+        code_paths=[str(PACKAGE_DIR)],
         registered_model_name=registered_model_name,
         metadata={
             "tscl_method": bundle.config.method,

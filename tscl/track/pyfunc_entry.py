@@ -2,7 +2,7 @@
 
 MLflow copies this file into the model folder and runs it when the model is
 loaded; it names the model class by import, so nothing is pickled and loading
-needs only tscl installed.
+needs tscl, which the model carries as code (``code/tscl``).
 """
 
 from __future__ import annotations
