@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -112,8 +113,22 @@ def test_pretrain_evaluate_register_embed(
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stderr  # ECG200 series keep the input contract
     table = pd.read_parquet(output)
     assert len(table) == 100 and len(table["embedding"][0]) == 320
+
+    # Series longer than ECG200's 96 samples: embedded, with one line on stderr.
+    longer = workspace / "longer.npy"
+    np.save(longer, np.zeros((2, 200), dtype=np.float32))
+    capsys.readouterr()
+    argv = ["embed", "--model", "models:/ecg200-encoder@champion", "--input"]
+    argv += [str(longer), "--output", str(output), "--tracking-uri", uri]
+    assert main(argv) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert [line for line in err if line.startswith("warning:")] == [
+        f"warning: {longer}: series of 200 samples, not 96 samples as the encoder "
+        "was trained on; its embeddings of this input were never validated"
+    ]
 
 
 def test_bad_key_fails_before_training(workspace: Path) -> None:

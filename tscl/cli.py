@@ -433,7 +433,10 @@ def _embed(args: argparse.Namespace) -> int:
     # The weights are read as data: no code stored with the model runs.
     bundle = load_bundle_of(args.model, uri=args.tracking_uri or "")
     table = embed_file(
-        bundle, Path(args.input), encode=lambda x: embed_series(bundle, x)
+        bundle,
+        Path(args.input),
+        encode=lambda x: embed_series(bundle, x),
+        warn=lambda line: print(line, file=sys.stderr),
     )
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)

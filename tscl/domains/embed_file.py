@@ -3,11 +3,14 @@
 The encoder's bundle records its config and its domain's preprocessing: a
 domain with an ``embed_input`` (ECG beats, EEG epochs, event cases) prepares
 the file the way its training data was prepared; the channel scaling fitted on
-the training split is applied by the model itself.
+the training split is applied by the model itself. Input that breaks the
+encoder's input contract (another sampling rate, another series length; see
+``tscl.input_contract``) is embedded with a one-line warning.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,8 +19,10 @@ import pandas as pd
 
 from tscl.bundle import EncoderBundle
 from tscl.errors import DataError
+from tscl.input_contract import contract_warning, input_contract
 
-Encode = Callable[[np.ndarray], np.ndarray]  # (N, T, C) -> (N, D)
+Encode = Callable[..., np.ndarray]  # (N, T, C) [, fs=Hz] -> (N, D)
+Warn = Callable[[str], None]  # receives one warning line
 
 
 def _table(embeddings: np.ndarray, columns: dict[str, object]) -> pd.DataFrame:
@@ -57,25 +62,47 @@ def _embed_wfdb(bundle: EncoderBundle, path: Path, encode: Encode) -> pd.DataFra
     record = read_wfdb(
         path.with_suffix("") if path.suffix in (".hea", ".dat", ".atr") else path
     )
-    z = encode(record.values.T[None])  # (C, T) -> (1, T, C)
+    z = encode(record.values.T[None], fs=record.fs)  # (C, T) -> (1, T, C)
     return _table(z, {"recording": [record.recording]})
 
 
-def _checked(bundle: EncoderBundle, path: Path, encode: Encode) -> Encode:
-    """``encode`` behind the input checks: one line naming ``path`` for a bad batch."""
-    return lambda x: encode(bundle.check_input(x, str(path)))
+def _warn(line: str) -> None:
+    warnings.warn(line, UserWarning, stacklevel=4)
 
 
-def embed_file(bundle: EncoderBundle, path: Path, *, encode: Encode) -> pd.DataFrame:
+def _checked(bundle: EncoderBundle, path: Path, encode: Encode, warn: Warn) -> Encode:
+    """``encode`` behind the input checks: one line naming ``path`` for a bad batch.
+
+    The returned function takes the batch and, where the file states it, its
+    sampling rate (``fs=``); a batch that breaks the input contract is passed
+    on after one ``warn`` line (once per file).
+    """
+    contract, warned = input_contract(bundle), []
+
+    def checked(x: np.ndarray, fs: float | None = None) -> np.ndarray:
+        x = bundle.check_input(x, str(path))
+        notice = contract_warning(contract, str(path), x, fs=fs)
+        if notice and not warned:
+            warned.append(notice)
+            warn(notice)
+        return encode(x)
+
+    return checked
+
+
+def embed_file(
+    bundle: EncoderBundle, path: Path, *, encode: Encode, warn: Warn = _warn
+) -> pd.DataFrame:
     """One row per embedded series/window: identifying columns plus ``embedding`` (D floats).
 
     A model whose domain prepares new files (ECG beats, EEG epochs, event
     cases) gets that preparation, replayed from what the bundle recorded;
     otherwise the file is read as series by its format. Every batch is checked
     against the encoder's input contract (``EncoderBundle.check_input``)
-    before ``encode`` sees it.
+    before ``encode`` sees it; input of another sampling rate or length than
+    the training series gets one ``warn`` line (default: a ``UserWarning``).
     """
-    encode = _checked(bundle, path, encode)
+    encode = _checked(bundle, path, encode, warn)
     prepared = _embed_domain_input(bundle, path, encode)
     if prepared is not None:
         return prepared
@@ -109,7 +136,8 @@ def embed_file(bundle: EncoderBundle, path: Path, *, encode: Encode) -> pd.DataF
         from tscl.data.read_csv import read_csv_series
 
         series = read_csv_series(path)
-        return _table(encode(series.values.T[None]), {"recording": [path.name]})
+        z = encode(series.values.T[None], fs=series.fs)
+        return _table(z, {"recording": [path.name]})
     raise DataError(
         path, "unsupported input: expected a WFDB record, .npy, .ts or .csv file"
     )

@@ -8,8 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from tscl.bundle import EncoderBundle
+from tscl.input_contract import contract_lines, input_contract
 from tscl.track.provenance import DataFingerprint
 
+# The scores shown under the input contract, in this order (with or without a "test_" prefix).
+HEADLINE_METRICS = ("accuracy", "macro_f1", "balanced_accuracy", "auroc", "auprc")
+HEADLINE_METRICS += ("mse", "mae")
 MEDICAL_WORDS = ("ecg", "eeg", "eog", "emg", "ppg", "icu", "mitdb", "ptb", "sleep")
 SPLIT_NOTES = {
     "official": "the data set's official train/test split; the encoder was pretrained on the "
@@ -36,7 +40,7 @@ def render_model_card(
     metrics: Mapping[str, Any] | None = None,
     training_seconds: float | None = None,
 ) -> str:
-    """The model card as Markdown.
+    """The model card as Markdown: the input contract first, then the headline scores.
 
     Args:
         bundle: the saved encoder with its config and preprocessing.
@@ -48,13 +52,40 @@ def render_model_card(
     config = bundle.config
     sections = [
         f"# Model card: {config.method} encoder pretrained on {fingerprint.dataset}\n",
+        _contract_section(bundle, fingerprint.dataset),
+        _headline_section(metrics),
         _model_section(bundle, out_dim),
-        _data_section(bundle, fingerprint),
+        _use_section(bundle, fingerprint.dataset, bool(metrics)),
         _training_section(bundle, training_seconds),
         _evaluation_section(config.eval.protocol, metrics),
-        _use_section(bundle, fingerprint.dataset, bool(metrics)),
+        _data_section(bundle, fingerprint),
     ]
-    return "\n".join(sections)
+    return "\n".join(section for section in sections if section)
+
+
+def _contract_section(bundle: EncoderBundle, dataset: str) -> str:
+    lines = contract_lines(input_contract(bundle), dataset)
+    return "\n".join(["## Input contract", *lines, ""])
+
+
+def _shown(value: float) -> str:
+    if math.isfinite(value) and not float(value).is_integer():
+        return f"{value:.4f}"
+    return str(value)
+
+
+def _headline_section(metrics: Mapping[str, Any] | None) -> str:
+    """The main test scores (empty when not evaluated); the full table is under Evaluation."""
+    found = []
+    for name in HEADLINE_METRICS:
+        for key in (f"test_{name}", name):
+            value = (metrics or {}).get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                found.append(f"{name} {_shown(value)}")
+                break
+    if not found:
+        return ""
+    return "\n".join(["## Headline scores (test split)", "- " + ", ".join(found), ""])
 
 
 def _model_section(bundle: EncoderBundle, out_dim: int) -> str:
@@ -74,7 +105,6 @@ def _model_section(bundle: EncoderBundle, out_dim: int) -> str:
             f"- Method: {bundle.config.method}",
             f"- Encoder: {encoder.name} {json.dumps(encoder.params, sort_keys=True)}",
             f"- Size: {size:,} parameters",
-            f"- Input: float32 series (N, T) or (N, T, C) with C = {bundle.in_channels}, any length T",
             f"- Output: (N, {out_dim}) embeddings, the encoder's (N, {out_dim}, T) output max-pooled over time",
             f"- Preprocessing applied inside the model: {preprocessing}",
             "",
@@ -85,7 +115,7 @@ def _model_section(bundle: EncoderBundle, out_dim: int) -> str:
 def _data_section(bundle: EncoderBundle, fingerprint: DataFingerprint) -> str:
     split = bundle.config.data.split
     lines = [
-        "## Training data",
+        "## Training data and its files",
         f"- Data set: {fingerprint.dataset}",
         f"- Split: {SPLIT_NOTES.get(split, split)}",
         f"- Digest of the files (sha256 over their hashes): {fingerprint.digest}",
@@ -128,12 +158,7 @@ def _evaluation_section(protocol: str, metrics: Mapping[str, Any] | None) -> str
     lines += ["| metric | value |", "|---|---|"]
     for name, value in sorted(metrics.items()):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            shown = (
-                f"{value:.4f}"
-                if math.isfinite(value) and not float(value).is_integer()
-                else value
-            )
-            lines.append(f"| {name} | {shown} |")
+            lines.append(f"| {name} | {_shown(value)} |")
     return "\n".join([*lines, ""])
 
 

@@ -22,6 +22,7 @@ from tscl.data.sources import iter_signal_batches
 from tscl.data.training import DataSet, SignalSet, TrainingData
 from tscl.embedding import embed, embed_set
 from tscl.errors import ConfigError
+from tscl.input_contract import LENGTHS_KEY, observed_lengths
 from tscl.train.build import (
     build_data_method,
     build_source,
@@ -167,14 +168,31 @@ def make_bundle(
     config: RunConfig, data: TrainingData, encoder: nn.Module, info: dict[str, Any]
 ) -> EncoderBundle:
     """The saved encoder of a run: weights, config and the preprocessing to replay."""
+    info = {**info, "source": data.source, "class_names": data.class_names}
+    lengths = training_lengths(data.train)
+    if lengths is not None:
+        info[LENGTHS_KEY] = list(lengths)  # the input contract's window length
     return EncoderBundle(
         encoder=encoder.cpu().eval(),
         config=config,
         in_channels=data.in_channels,
         scaler=data.scaler,
-        info={**info, "source": data.source, "class_names": data.class_names},
+        info=info,
         preprocessing=data.preprocessing,
     )
+
+
+def training_lengths(train: DataSet) -> tuple[int, int] | None:
+    """(shortest, longest) training series in samples; None for event sequences.
+
+    Lazy windows (not an in-memory array) all have the window's length.
+    """
+    if not isinstance(train, SignalSet):
+        return None
+    if isinstance(train.x, np.ndarray):
+        return observed_lengths(train.x)
+    length = int(train.x.shape[-1])
+    return length, length
 
 
 def evaluate(
