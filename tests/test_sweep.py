@@ -25,7 +25,7 @@ from tscl.errors import ConfigError
 from tscl.sweep.command import add_sweep_command
 from tscl.sweep.driver import SweepResult, run_sweep
 from tscl.sweep.runs import STOPPED_EARLY_TAG, TRIAL_TAG
-from tscl.sweep.selection import selection_arrays
+from tscl.sweep.selection import cap_validation, selection_arrays
 from tscl.sweep.space import load_space, override, trial_config
 from tscl.sweep.trial import RESUMED_TAG
 from tscl.train.distributed import ray_session
@@ -230,6 +230,23 @@ def test_trials_see_no_test_data_and_hold_out_stratified_validation(
     assert not (held | kept) & {tuple(np.round(row.ravel(), 4)) for row in test}
 
 
+def test_capped_validation_is_one_stratified_draw_for_every_trial(
+    workspace: Path,
+) -> None:
+    config = load_config("tiny", [f"output_dir={workspace / 'runs'}"])
+    arrays = selection_arrays(config, val_fraction=0.25)  # 8 / 17 validation series
+    capped = cap_validation(arrays, 10, seed=0)
+    again = cap_validation(arrays, 10, seed=0)
+    assert capped.val_y is not None and np.bincount(capped.val_y).tolist() == [3, 7]
+    np.testing.assert_array_equal(capped.val_x, again.val_x)  # the same rows each time
+    val = {tuple(np.round(row.ravel(), 4)) for row in arrays.val_x}
+    assert {tuple(np.round(row.ravel(), 4)) for row in capped.val_x} <= val
+    np.testing.assert_array_equal(capped.train_x, arrays.train_x)
+    assert capped.source["validation_rows"] == {"of": 25, "scored": 10}
+    assert cap_validation(arrays, 0, seed=0) is arrays  # 0: every validation row
+    assert cap_validation(arrays, 25, seed=0) is arrays
+
+
 def test_patient_data_is_scored_on_validation_patients_only(workspace: Path) -> None:
     """MIT-BIH beats: trials get the validation patients, never a per-beat hold-out."""
     grouped = load_config("ecg_ts2vec", [f"output_dir={workspace / 'runs'}"])
@@ -250,6 +267,11 @@ def test_space_files_in_the_repository_are_valid() -> None:
     ecg = load_space(REPO / "tune" / "ecg_ts2vec.yaml", ["train.max_steps=300"])
     assert ecg.base.dataset == "mitdb" and ecg.base.train.max_steps == 300
     assert ecg.metric == "val_macro_f1"
+    # `make sweep`'s default is sized for 15 minutes on 2 cores (README): keep it so.
+    default = load_space(REPO / "tune" / "ecg_ts2vec.yaml")
+    scorings = default.base.train.max_steps // default.eval_every
+    assert default.num_samples * default.base.train.max_steps <= 1800
+    assert scorings <= 2 and 0 < default.probe_max_train + default.probe_max_val <= 6000
 
 
 @pytest.mark.parametrize(
@@ -264,6 +286,7 @@ def test_space_files_in_the_repository_are_valid() -> None:
         ({"scheduler": {"asha": {"max_steps": 3}}}, "scheduler.asha: unknown keys"),
         ({"eval_every": 5}, r"eval_every: expected >= train.log_every \(10\)"),
         ({"probe": "forest"}, "probe: 'forest' is not one of svm, logistic, knn"),
+        ({"probe_max_val": -1}, r"probe_max_val: expected >= 0 \(0 = all\)"),
     ],
 )
 def test_bad_space_files_fail_naming_the_key(

@@ -22,7 +22,7 @@ from tscl.errors import ConfigError
 from tscl.saved_state import load_tensors
 from tscl.sweep.progress import SweepProgress, plan_line, stopped_early
 from tscl.sweep.runs import SWEEP_TAG, OpenRun, child_runs, close_children
-from tscl.sweep.selection import selection_arrays
+from tscl.sweep.selection import cap_validation, selection_arrays
 from tscl.sweep.space import SweepSpace, load_space, search_space, trial_config
 from tscl.sweep.trial import TrialSetup, run_trial
 from tscl.track import RunTracker, resolve_target
@@ -239,6 +239,7 @@ def run_sweep(
     tracking = replace(space.base.tracking, uri=state["tracking_uri"])
     base = replace(space.base, tracking=tracking)
     arrays = selection_arrays(base, space.val_fraction)  # fails before Ray starts
+    arrays = cap_validation(arrays, space.probe_max_val, space.seed)
     spool_dir = root / f"{name}-mlflow"
     if not resume:
         root.mkdir(parents=True, exist_ok=True)

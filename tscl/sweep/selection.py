@@ -100,6 +100,22 @@ def selection_arrays(config: RunConfig, val_fraction: float) -> TrainingData:
     return replace(arrays, test=arrays.train.subset(np.arange(0)))
 
 
+def cap_validation(arrays: TrainingData, max_val: int, seed: int) -> TrainingData:
+    """At most ``max_val`` validation rows, a class-stratified draw (0 or fewer rows: unchanged).
+
+    Drawn once by the sweep driver, so every trial is scored on the same rows.
+    """
+    assert arrays.val_y is not None and isinstance(arrays.val, SignalSet)
+    if not 0 < max_val < len(arrays.val_y):
+        return arrays
+    chosen = stratified_fraction(arrays.val_y, max_val / len(arrays.val_y), seed)
+    source = {
+        **arrays.source,
+        "validation_rows": {"of": len(arrays.val_y), "scored": len(chosen)},
+    }
+    return replace(arrays, val=arrays.val.subset(chosen), source=source)
+
+
 def checkpoint_encoder(
     config: RunConfig, in_channels: int, state: Mapping[str, Any]
 ) -> nn.Module:

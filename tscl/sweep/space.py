@@ -10,6 +10,7 @@ A space file (``tune/<method>_<domain>.yaml``)::
     eval_every: 25                # steps between validation scores and trial checkpoints
     probe: svm                    # svm | logistic | knn (tscl.eval.PROBES)
     probe_max_train: 0            # cap on probe training samples (0 = all)
+    probe_max_val: 0              # cap on validation samples scored, one stratified draw for all trials (0 = all)
     validation: {fraction: 0.25}  # held out of the training split when there is no validation split
     scheduler: {asha: {max_t: 200, grace_period: 50, reduction_factor: 2}}  # in steps
     space: {train.lr: {loguniform: [1.0e-4, 1.0e-2]}, train.batch_size: {choice: [8, 16]}}
@@ -39,7 +40,8 @@ from tscl.eval import PROBES
 from tscl.train.build import check_config
 
 SPACE_KEYS = ("base", "metric", "mode", "num_samples", "seed", "eval_every", "probe")
-SPACE_KEYS += ("probe_max_train", "validation", "scheduler", "space", "resources")
+SPACE_KEYS += ("probe_max_train", "probe_max_val", "validation", "scheduler")
+SPACE_KEYS += ("space", "resources")
 METRICS = ("val_accuracy", "val_macro_f1", "val_auroc", "val_auprc")
 SAMPLERS = ("loguniform", "uniform", "randint", "choice", "grid")
 ASHA_KEYS = ("max_t", "grace_period", "reduction_factor")
@@ -60,6 +62,7 @@ class SweepSpace:
     eval_every: int = 0
     probe: str = "svm"
     probe_max_train: int = 0
+    probe_max_val: int = 0
     val_fraction: float = 0.25
     seed: int = 0
     asha: dict[str, float] | None = None
@@ -110,6 +113,7 @@ def load_space(path: str | Path, overrides: Sequence[str] = ()) -> SweepSpace:
             eval_every=int(raw.get("eval_every", 0)),
             probe=str(raw.get("probe", "svm")),
             probe_max_train=int(raw.get("probe_max_train", 0)),
+            probe_max_val=int(raw.get("probe_max_val", 0)),
             val_fraction=float((raw.get("validation") or {}).get("fraction", 0.25)),
             seed=int(raw.get("seed", 0)),
             asha=(raw.get("scheduler") or {}).get("asha"),
@@ -151,6 +155,8 @@ def check_space(space: SweepSpace, *, source: str = "space") -> None:
         f"{where}probe",
         f"'{space.probe}' is not one of {probes}",
     )
+    for key in ("probe_max_train", "probe_max_val"):
+        _require(getattr(space, key) >= 0, f"{where}{key}", "expected >= 0 (0 = all)")
     _require(
         0 < space.val_fraction < 1,
         f"{where}validation.fraction",
