@@ -435,26 +435,31 @@ def fold_key(fold: dict[str, list[str]]) -> str:
     return "+".join(fold.get("test_subjects", ["split"]))
 
 
+def fold_values(
+    task: Task, rows: list[dict[str, Any]], model: str, metric: str
+) -> list[float]:
+    """Each fold's seed mean of ``metric`` (the seeds' values when there is one fold)."""
+    chosen = [r for r in rows if r["task"] == task.name and r["model"] == model]
+    folds = sorted({r["fold"] for r in chosen})
+    if len(folds) == 1:
+        return [float(r[metric]) for r in chosen]
+    return [
+        float(np.mean([r[metric] for r in chosen if r["fold"] == f])) for f in folds
+    ]
+
+
 def summarise(task: Task, rows: list[dict[str, Any]], model: str) -> dict[str, Any]:
     """Mean ± std over folds of each fold's seed mean (over seeds when there is one fold)."""
     chosen = [r for r in rows if r["task"] == task.name and r["model"] == model]
     if not chosen:
         return {}
-    folds = sorted({r["fold"] for r in chosen})
     out: dict[str, Any] = {
-        "folds": len(folds),
+        "folds": len({r["fold"] for r in chosen}),
         "seeds": len({r["seed"] for r in chosen}),
         "runs": len(chosen),
     }
     for metric in task.metrics:
-        if len(folds) == 1:
-            values = [r[metric] for r in chosen]
-        else:
-            values = [
-                float(np.mean([r[metric] for r in chosen if r["fold"] == f]))
-                for f in folds
-            ]
-        out[metric] = mean_std(values)
+        out[metric] = mean_std(fold_values(task, chosen, model, metric))
     out["cpu_s"] = float(sum(r["cpu_s"] for r in chosen))
     return out
 
@@ -546,7 +551,7 @@ def benchmark(
         fresh=fresh,
     )
     started = time.process_time()
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"_runs": {}}
     for name in tasks:
         task = TASKS[name]
         if report_only:
@@ -575,9 +580,80 @@ def benchmark(
             r for r in log.rows.values() if r["fold"] in wanted and r["seed"] in seeds
         ]
         out[name] = {model: summarise(task, rows, model) for model in MODELS}
+        out["_runs"][name] = rows
         print("\n" + table(task, out[name], budget), flush=True)
     out["_cpu_s_this_invocation"] = time.process_time() - started
     return out
+
+
+def suite_table(task: Task, rows: list[dict[str, Any]], budget: Budget) -> dict:
+    """One task as a registry table: per-fold values (mean ± std over folds), then references."""
+    spread = "seeds" if task.fold_kind == "fixed" else "held-out folds (seed means)"
+    body = []
+    for model in MODELS:
+        if not any(r["model"] == model for r in rows):
+            continue
+        values = [fold_values(task, rows, model, m) for m in task.metrics]
+        body.append([LABELS[model], *values])
+    for name, refs in task.references.items():
+        body.append([f"reference: {name}", *(refs.get(m) for m in task.metrics)])
+    return {
+        "title": f"{task.title}; pretraining {budget.pretrain_steps} steps; "
+        f"mean ± std over {spread}",
+        "columns": ["system", *task.metrics],
+        "formats": ["", *(".3f" for _ in task.metrics)],
+        "rows": body,
+    }
+
+
+def run(
+    tasks: list[str] | None = None,
+    seeds: list[int] | None = None,
+    folds: int | None = None,
+    fresh: bool = False,
+) -> dict[str, Any]:
+    """The suite (contract: benchmarks/README.md): every task's table beside its references.
+
+    Args:
+        tasks: names in ``TASKS`` (default: all).
+        seeds: default all of ``SEEDS``.
+        folds: run only the first ``folds`` folds of each task (default: all).
+        fresh: ignore runs logged by earlier invocations (else they are reused).
+    """
+    names = list(tasks or TASKS)
+    unknown = sorted(set(names) - set(TASKS))
+    if unknown:
+        raise ValueError(f"tasks: unknown {unknown}; expected some of {list(TASKS)}")
+    import torch
+
+    budget = Budget()
+    threads = torch.get_num_threads()  # benchmark() runs on one thread; restore after
+    try:
+        summary = benchmark(
+            names, fresh=fresh, budget=budget, folds_limit=folds, seeds=seeds
+        )
+    finally:
+        torch.set_num_threads(threads)
+    metrics = {}
+    for name in names:
+        for model in ("default_100", "default_10", "supervised_100", "supervised_10"):
+            found = summary[name].get(model)
+            if found:
+                metrics[f"{name}.{model}.macro_f1"] = found["macro_f1"][0]
+    sources = sorted({TASKS[n].reference_source for n in names})
+    return {
+        "tables": [suite_table(TASKS[n], summary["_runs"][n], budget) for n in names],
+        "metrics": metrics,
+        "notes": [
+            f"Encoder: dilated_conv {SIGNAL_ENCODER} for signals, GRU "
+            f"{EVENT_ENCODER['hidden_dims']} for events; budget {dataclasses.asdict(budget)}.",
+            "default = self-supervised pretraining + the domain's logistic probe; "
+            "supervised = the same encoder from scratch + a linear head; 10% = a "
+            "stratified 10% of the training labels. Validation subjects select C and stop training.",
+        ],
+        "sources": ["measured in this run", *sources],
+        "summary": summary,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,7 +19,8 @@ both see the same machine load), after a warm-up, one torch thread by default
 (the machine is shared). Inputs are seeded random
 walks (speed does not depend on the values). Prints a table and writes
 benchmarks/results/pairs_speed_<parts>.json. ``--quick`` runs fewer sizes and
-repeats; ``--parts rebar`` runs one part.
+repeats; ``--parts rebar`` runs one part. ``run(**settings)`` is the registry
+suite ``pairs_speed`` (``make bench``).
 """
 
 from __future__ import annotations
@@ -191,31 +192,110 @@ def bench_rebar(repeats: int, device: torch.device) -> dict:
     return {**t, "speedup": ratio, "identical_choices": same, "max_error_gap": gap}
 
 
+QUICK_SIZES = [64, 256, 1024]
+SIZES = [64, 128, 256, 512, 1024]
+PARTS = ("hierarchical", "rebar")
+
+
+def hierarchical_table(rows: list[dict], device: torch.device, repeats: int) -> dict:
+    return {
+        "title": f"Hierarchical 4-level loss ({device}, {torch.get_num_threads()} torch "
+        f"threads): tscl masks by broadcasting vs COMET-style NumPy masks, median ms of "
+        f"{repeats} alternating calls",
+        "columns": ["batch", "masks tscl ms", "masks reference ms", "masks speed-up"]
+        + ["loss tscl ms", "loss reference ms", "loss speed-up"],
+        "formats": ["d", ".2f", ".2f", ".1f", ".2f", ".2f", ".2f"],
+        "rows": [
+            [
+                row["batch"],
+                row["masks"] * 1e3,
+                row["masks_ref"] * 1e3,
+                row["masks_ref"] / row["masks"],
+                row["loss"] * 1e3,
+                row["loss_ref"] * 1e3,
+                row["loss_ref"] / row["loss"],
+            ]
+            for row in rows
+        ],
+    }
+
+
+def run(
+    sizes: list[int] | None = None,
+    repeats: int = 7,
+    parts: list[str] | None = None,
+    device: str | None = None,
+) -> dict:
+    """The suite (contract: benchmarks/README.md): both parts side by side with their references."""
+    chosen = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    parts = list(parts or PARTS)
+    sizes = list(sizes or SIZES)
+    out: dict = {"tables": [], "metrics": {}, "checks": {}, "notes": []}
+    if "hierarchical" in parts:
+        print(f"hierarchical 4-level loss, tscl vs COMET-style NumPy masks ({chosen}):")
+        rows = bench_hierarchical(sizes, repeats, chosen)
+        out["hierarchical"] = rows
+        out["tables"].append(hierarchical_table(rows, chosen, repeats))
+        largest = rows[-1]
+        out["metrics"]["masks_speedup_largest_batch"] = (
+            largest["masks_ref"] / largest["masks"]
+        )
+        out["metrics"]["loss_speedup_largest_batch"] = (
+            largest["loss_ref"] / largest["loss"]
+        )
+        out["checks"]["masks identical to the reference at every batch size"] = True
+        out["notes"].append(
+            "Both sides run the same InfoNCE core; the loss speed-up is the mask "
+            "construction's share of the whole loss."
+        )
+    if "rebar" in parts:
+        print(f"REBAR candidate scoring ({chosen}):")
+        rebar = bench_rebar(repeats, chosen)
+        out["rebar"] = rebar
+        out["tables"].append(
+            {
+                "title": f"REBAR scoring, 64 anchors x 20 candidates ({chosen}): median ms "
+                f"of {repeats} alternating calls",
+                "columns": ["batched ms", "per-candidate loop ms", "speed-up"],
+                "formats": [".1f", ".1f", ".1f"],
+                "rows": [
+                    [rebar["batched"] * 1e3, rebar["loop"] * 1e3, rebar["speedup"]]
+                ],
+            }
+        )
+        out["metrics"]["rebar_speedup"] = rebar["speedup"]
+        out["checks"]["REBAR batched scoring >= 10x the per-candidate loop"] = (
+            rebar["speedup"] >= 10
+        )
+        out["checks"]["REBAR chooses the same candidates as the loop"] = bool(
+            rebar["identical_choices"]
+        )
+    out["sources"] = [
+        "references written here after COMET's mask code and REBAR's per-pair "
+        "scoring (tscl.pairs.reconstructor.score_candidates_loop), run side by side"
+    ]
+    return out
+
+
 def main() -> None:
+    from benchmarks.common import print_tables
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer sizes and repeats")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
         "--device", default="cuda" if torch.cuda.is_available() else "cpu"
     )
-    parser.add_argument(
-        "--parts",
-        nargs="+",
-        choices=["hierarchical", "rebar"],
-        default=["hierarchical", "rebar"],
-    )
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
-    sizes = [64, 256, 1024] if args.quick else [64, 128, 256, 512, 1024]
-    repeats = 3 if args.quick else 7
-    results: dict = {}
-    if "hierarchical" in args.parts:
-        print(f"hierarchical 4-level loss, tscl vs COMET-style NumPy masks ({device}):")
-        results["hierarchical"] = bench_hierarchical(sizes, repeats, device)
-    if "rebar" in args.parts:
-        print(f"REBAR candidate scoring ({device}):")
-        results["rebar"] = bench_rebar(repeats, device)
+    results = run(
+        sizes=QUICK_SIZES if args.quick else SIZES,
+        repeats=3 if args.quick else 7,
+        parts=args.parts,
+        device=args.device,
+    )
+    print_tables(results)
     path = write_results("pairs_speed_" + "_".join(args.parts), results)
     print(f"wrote {path}")
 

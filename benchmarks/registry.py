@@ -3,7 +3,10 @@
 Adding a suite is one line here plus a module ``benchmarks/bench_<name>.py``
 exposing ``run(**settings) -> dict`` (the contract: benchmarks/README.md).
 ``quick`` is what ``make bench-quick`` passes (the whole quick run stays under
-15 minutes on 2 cores), ``full`` what ``make bench`` passes.
+15 minutes on 2 cores: each quick setting is the smallest that still gives the
+suite's ratio or table, e.g. one MIT-BIH record for embed throughput, lengths
+to 4000 for the memory fit, 20 forecasting steps, one motion fold pair for the
+domains), ``full`` what ``make bench`` passes.
 """
 
 from __future__ import annotations
@@ -41,11 +44,13 @@ SUITES: dict[str, Suite] = {
     "ts2vec_speed": Suite("benchmarks.bench_ts2vec_speed", "Pretraining speed: tscl vs the authors' TS2Vec", {"seeds": SEEDS}, {"seeds": [0, 1, 2, 3, 4]}),
     "cuda": Suite("benchmarks.bench_cuda", "CPU vs CUDA (bf16) pretraining steps", {"seeds": SEEDS, "steps": 20, "length": 3000}, {"seeds": SEEDS, "steps": 100, "length": 3000}),
     "augment": Suite("benchmarks.bench_augment", "Augmentation throughput: tscl vs tsaug", {"repeats": 15}, {"repeats": 40}),
-    "memory": Suite("benchmarks.bench_memory", "Peak memory vs sequence length", {"lengths": [1000, 2000, 4000, 8000], "loss_lengths": [250, 500, 1000]}, {"lengths": [1000, 2000, 4000, 8000, 16000, 32000], "loss_lengths": [250, 500, 1000, 2000]}),
-    "embed": Suite("benchmarks.bench_embed", "tscl embed throughput on MIT-BIH DS1 vs the authors' TS2Vec encode", {"records": DS1[:3], "repeats": 3, "pretrain_steps": 10}, {"records": DS1, "repeats": 3, "pretrain_steps": 200}),
+    "memory": Suite("benchmarks.bench_memory", "Peak memory vs sequence length", {"lengths": [1000, 2000, 4000], "loss_lengths": [250, 500, 1000]}, {"lengths": [1000, 2000, 4000, 8000, 16000, 32000], "loss_lengths": [250, 500, 1000, 2000]}),
+    "embed": Suite("benchmarks.bench_embed", "tscl embed throughput on MIT-BIH DS1 vs the authors' TS2Vec encode", {"records": DS1[:1], "repeats": 3, "pretrain_steps": 10}, {"records": DS1, "repeats": 3, "pretrain_steps": 200}),
     "lazy_windows": Suite("benchmarks.run_lazy_windows", "Windowing throughput and peak RSS past RAM size", {"sizes": [0.25, 1.0]}, {"sizes": [0.25, 1.0, 4.0, 32.0]}),
     "ts2vec_classify": Suite("benchmarks.bench_ts2vec_classify", "TS2Vec recipe on UCR/UEA: accuracy vs the reference", {"sets": QUICK_SETS, "seeds": SEEDS}, {"seeds": SEEDS}),
-    "ts2vec_forecast": Suite("benchmarks.bench_ts2vec_forecast", "TS2Vec forecasting on ETTh1 (univariate)", {"seeds": [0], "horizons": [24, 48], "steps": 50}, {"seeds": [0, 1, 2, 3, 4]}),
+    "ts2vec_forecast": Suite("benchmarks.bench_ts2vec_forecast", "TS2Vec forecasting on ETTh1 (univariate)", {"seeds": [0], "horizons": [24, 48], "steps": 20}, {"seeds": [0, 1, 2, 3, 4]}),
     "compile": Suite("benchmarks.bench_compile", "Eager vs torch.compile, with the compile count", {"seeds": SEEDS, "steps": 6, "length": 400}, {"seeds": SEEDS, "steps": 40, "length": 3000}),
+    "domains": Suite("benchmarks.bench_domains", "Per domain: SSL pretraining + probe vs the same encoder supervised, 100% and 10% labels", {"tasks": ["motion"], "seeds": [0], "folds": 2, "fresh": True}, {"seeds": SEEDS}),
+    "pairs_speed": Suite("benchmarks.bench_pairs_speed", "Pair strategies: batched masks and REBAR scoring vs per-sample references", {"sizes": [64, 256, 1024], "repeats": 3}, {"sizes": [64, 128, 256, 512, 1024], "repeats": 7}),
 }
 # fmt: on

@@ -91,7 +91,8 @@ def suite_section(name: str, record: dict[str, Any] | None) -> list[str]:
     lines.append(
         f"Run {record.get('started')} at commit `{record.get('commit')}`, "
         f"{record.get('mode')} settings ({settings}); "
-        f"wall time {number(record.get('wall_s', float('nan')), '.0f')} s."
+        f"wall time {number(record.get('wall_s', float('nan')), '.0f')} s, "
+        f"CPU time {number(record.get('cpu_s', float('nan')), '.0f')} s."
     )
     lines += ["", machine_line(record), ""]
     if status != "finished":
@@ -120,19 +121,25 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         "run; mean ± std is over seeds (or timing repeats where stated). Each suite "
         "states its machine and date; one that did not finish says so.",
         "",
-        "| suite | status | settings | run | wall s |",
-        "|---|---|---|---|---:|",
+        "| suite | status | settings | run | wall s | cpu s |",
+        "|---|---|---|---|---:|---:|",
     ]
     for name in SUITES:
         record = results.get(name)
         if record is None:
-            lines.append(f"| `{name}` | not run | - | - | - |")
+            lines.append(f"| `{name}` | not run | - | - | - | - |")
             continue
         lines.append(
             f"| [`{name}`](#{anchor(name)}) | {record.get('status')} | "
             f"{record.get('mode')} | {record.get('started')} | "
-            f"{number(record.get('wall_s', float('nan')), '.0f')} |"
+            f"{number(record.get('wall_s', float('nan')), '.0f')} | "
+            f"{number(record.get('cpu_s', float('nan')), '.0f')} |"
         )
+    lines.append("")
+    lines.append(
+        "CPU s counts every thread of the runner and its child processes; divided by "
+        "the torch threads it estimates the wall time on an idle machine."
+    )
     lines.append("")
     for name in SUITES:
         lines += suite_section(name, results.get(name))
