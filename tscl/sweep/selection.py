@@ -105,9 +105,9 @@ def cap_validation(arrays: TrainingData, max_val: int, seed: int) -> TrainingDat
 
     Drawn once by the sweep driver, so every trial is scored on the same rows.
     """
-    assert arrays.val_y is not None and isinstance(arrays.val, SignalSet)
-    if not 0 < max_val < len(arrays.val_y):
+    if max_val <= 0 or arrays.val_y is None or max_val >= len(arrays.val_y):
         return arrays
+    assert arrays.val is not None
     chosen = stratified_fraction(arrays.val_y, max_val / len(arrays.val_y), seed)
     source = {
         **arrays.source,
