@@ -35,6 +35,7 @@ class EncoderBundle:
     scaler: dict[str, Any] | None = None
     info: dict[str, Any] = field(default_factory=dict)
     preprocessing: dict[str, Any] = field(default_factory=dict)
+    heads: dict[str, torch.Tensor] = field(default_factory=dict)  # e.g. forecast ridges
 
     def __post_init__(self) -> None:
         if self.scaler is None:
@@ -112,6 +113,7 @@ def save_bundle(path: str | Path, bundle: EncoderBundle) -> Path:
             "in_channels": int(bundle.in_channels),
             "encoder": bundle.encoder.state_dict(),
             "meta": to_json(meta, f"{path}: bundle metadata"),
+            "heads": dict(bundle.heads),
         },
         temp,
     )
@@ -151,4 +153,5 @@ def load_bundle(path: str | Path) -> EncoderBundle:
         scaler=meta.get("scaler"),
         info=meta.get("info") or {},
         preprocessing=preprocessing,
+        heads=dict(state.get("heads") or {}),
     )

@@ -185,6 +185,9 @@ def _log_forecast_plots(tracker: Any, metrics: dict[str, Any]) -> None:
 
     from tscl.eval.plots import plot_forecast
 
+    tracker.log_params(
+        metrics.pop("forecast_params", {})
+    )  # split borders, chosen inputs
     for horizon, (context, truth, pred) in metrics.pop("forecast_examples", {}).items():
         figure = plot_forecast(
             truth, pred, context=context, title=f"Last test window, horizon {horizon}"
@@ -196,7 +199,7 @@ def _log_forecast_plots(tracker: Any, metrics: dict[str, Any]) -> None:
 def _metric_names(metrics: dict[str, Any]) -> dict[str, Any]:
     """Test-split metrics get a ``test_`` prefix; validation ones (val_*, cv_score) keep their names."""
     return {
-        k if k.startswith(("val_", "cv_")) else f"test_{k}": v
+        k if k.startswith(("val_", "cv_", "baseline_")) else f"test_{k}": v
         for k, v in metrics.items()
     }
 
@@ -338,6 +341,10 @@ def _tracked_pretraining(
         metrics = _record_test_scores(
             tracker, metrics, data, f"{config.dataset}, {config.method}"
         )
+        if output.bundle.heads:  # e.g. forecasting ridges: the logged model holds them
+            from tscl.bundle import save_bundle
+
+            save_bundle(output.bundle_path, output.bundle)
         _print_metrics(
             f"{config.dataset} test split, {config.eval.protocol} protocol:",
             metrics,
@@ -466,6 +473,37 @@ def _register(args: argparse.Namespace) -> int:
         f"registered {args.name} version {version}; models:/{args.name}@{args.alias} now points at it"
     )
     return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    """Write a logged / registered model's predictions for a file, by the model's domain."""
+    from tscl.domains import infer_domain
+    from tscl.track.registry import load_bundle_of
+
+    bundle = load_bundle_of(args.model, uri=args.tracking_uri or "")
+    domain = bundle.config.domain or infer_domain(bundle.config.dataset)
+    if domain != "forecast":
+        raise TsclError(f"tscl predict: no predictor for models of domain '{domain}'")
+    from tscl.domains.forecast.predict import predict_file
+
+    steps = predict_file(bundle, Path(args.input), Path(args.output), args.horizon)
+    print(f"{steps} forecast steps after the last row of {args.input} -> {args.output}")
+    return 0
+
+
+def add_predict_command(subparsers: Subparsers) -> None:
+    """``tscl predict --model URI --input FILE --output FILE``: a forecast after a CSV's last row."""
+    parser = subparsers.add_parser(
+        "predict", help="predict with a logged / registered model (forecast: t+1..t+H)"
+    )
+    parser.add_argument("--model", required=True, help="e.g. models:/name@champion")
+    parser.add_argument("--input", required=True, help="CSV up to time t")
+    parser.add_argument("--output", required=True, help="CSV to write")
+    parser.add_argument(
+        "--horizon", type=int, default=None, help="default: the longest stored"
+    )
+    parser.add_argument("--tracking-uri", default=None)
+    parser.set_defaults(handler=_predict)
 
 
 def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
@@ -612,6 +650,7 @@ COMMANDS: dict[str, Callable[[Subparsers], None]] = {
     "evaluate": add_evaluate_command,
     "embed": add_embed_command,
     "register": add_register_command,
+    "predict": add_predict_command,
     "sweep": add_sweep_command,
 }
 

@@ -4,7 +4,7 @@ A catalog card gives the row split (ETT's 12/4/4 months) and the default
 target; a user's CSV path uses ``data.options.date`` for the date column
 (default: the reader's detection), ``targets`` for the target columns (default:
 the last column; ``all`` for multivariate) and a 60/20/20 row split (or
-``split=ett`` for ETT's 12/4/4 months at hourly rows).
+``split=ett`` for ETT's 12/4/4 months of 30 days at the file's step).
 """
 
 from __future__ import annotations
@@ -56,6 +56,16 @@ def _date_column(path: Path) -> str | None:
     return None
 
 
+def ett_borders(timestamps: Any) -> tuple[int, int, int]:
+    """ETT's 12/4/4 months of 30 days as row borders at the series' step (hourly: ``ETT_HOURS``)."""
+    import pandas as pd
+
+    stamps = pd.DatetimeIndex(timestamps)
+    step = float(np.median(np.diff(stamps) / pd.Timedelta(seconds=1)))
+    per_hour = 3600.0 / step if step > 0 else 1.0
+    return tuple(int(round(hours * per_hour)) for hours in ETT_HOURS)  # type: ignore[return-value]
+
+
 def _user_series(
     path: Path, options: dict[str, Any]
 ) -> tuple[Any, tuple[int, int, int]]:
@@ -68,7 +78,7 @@ def _user_series(
     series = read_csv_series(path, **kwargs)
     length = len(series)
     if options.get("split", "ratio") == "ett":
-        borders = ETT_HOURS
+        borders = ett_borders(series.timestamps)
         if borders[-1] > length:
             raise DataError(
                 path, f"the ETT split needs {borders[-1]} rows, the file has {length}"

@@ -1,0 +1,170 @@
+"""A forecasting head trained end to end with MSE, jointly with a contrastive term on the encoder.
+
+After "What constitutes good contrastive learning in time-series
+forecasting?" (Zhang et al., IJCAI 2023 AI4TS workshop,
+https://arxiv.org/abs/2306.12086): the encoder and a linear head are trained
+on the forecasting loss, with any tscl recipe's contrastive loss on the same
+encoder as an auxiliary term of weight ``weight`` (0 = MSE only).
+
+Each training row (a section of the training split, (C, T) with the 7
+calendar covariates first and the targets last) yields random windows of
+``lookback + horizon`` steps; the encoder reads the first ``lookback`` steps
+and the head maps the embedding of the last one (plus a linear map of the
+targets' lags) to the next ``horizon`` target values, as the change from the
+last observed value. Windows never reach past the training rows they come from.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import torch
+from torch import Tensor, nn
+
+from tscl.errors import ConfigError
+from tscl.types import SignalBatch
+
+MAIN_GROUP = "main"
+
+
+class EndToEndForecaster(nn.Module):
+    """Encoder + linear head forecasting ``horizon`` steps of the last ``num_targets`` channels.
+
+    Args:
+        encoder: (B, C, T) -> (B, D, T), with ``out_dim``.
+        num_targets: C_t, the last C_t input channels are the targets.
+        horizon: H, the longest horizon (shorter ones read the first steps).
+        lookback: L, input steps per window (TS2Vec's padding + 1).
+        contrastive: a tscl method sharing ``encoder`` (e.g. ``TS2Vec(encoder)``);
+            its "loss" on the input windows is added with ``weight``.
+        weight: the contrastive term's weight (0: MSE only).
+        windows_per_row: windows drawn from each batch row per step.
+        lag_head: also a linear map of the targets' L lags (change from the last value).
+    """
+
+    def __init__(
+        self,
+        encoder: nn.Module,
+        *,
+        num_targets: int,
+        horizon: int,
+        lookback: int = 201,
+        contrastive: nn.Module | None = None,
+        weight: float = 0.0,
+        windows_per_row: int = 16,
+        lag_head: bool = True,
+    ) -> None:
+        super().__init__()
+        if num_targets < 1 or horizon < 1 or lookback < 2:
+            raise ConfigError(
+                f"end-to-end forecaster: num_targets, horizon >= 1 and lookback >= 2 "
+                f"expected, got {num_targets}, {horizon}, {lookback}"
+            )
+        if weight < 0 or (weight > 0 and contrastive is None):
+            raise ConfigError(
+                f"weight {weight}: expected >= 0, > 0 only with a contrastive term"
+            )
+        self.encoder = encoder
+        self.contrastive = contrastive
+        self.num_targets, self.horizon, self.lookback = num_targets, horizon, lookback
+        self.weight, self.windows_per_row = float(weight), windows_per_row
+        self.head = nn.Linear(int(encoder.out_dim), horizon * num_targets)
+        self.lags = nn.Linear(lookback, horizon) if lag_head else None
+        parameters = inspect.signature(encoder.forward).parameters
+        self.plain_mask, self.last_only = "mask" in parameters, "window" in parameters
+
+    def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
+        """The contrastive method's groups, the head joining the encoder's; else one group."""
+        own = [
+            p for n, p in self.named_parameters() if not n.startswith("contrastive.")
+        ]
+        if self.contrastive is None or not hasattr(
+            self.contrastive, "parameter_groups"
+        ):
+            return {MAIN_GROUP: list(self.parameters())}
+        groups = {k: list(v) for k, v in self.contrastive.parameter_groups().items()}
+        encoder_ids = {id(p) for p in self.encoder.parameters()}
+        home = next(
+            k for k, v in groups.items() if any(id(p) in encoder_ids for p in v)
+        )
+        present = {id(p) for v in groups.values() for p in v}
+        groups[home] += [p for p in own if id(p) not in present]
+        return groups
+
+    def step_groups(self, step: int) -> list[str]:
+        if self.contrastive is not None and hasattr(self.contrastive, "step_groups"):
+            return list(self.contrastive.step_groups(step))
+        return [MAIN_GROUP]
+
+    def optimizer_options(self, group: str) -> dict[str, float]:
+        options = getattr(self.contrastive, "optimizer_options", None)
+        return dict(options(group)) if options is not None else {}
+
+    def forecast(self, inputs: Tensor) -> Tensor:
+        """Forecasts (B, H, C_t) from input windows (B, C, L) (NaN before a series starts)."""
+        kwargs: dict[str, object] = {"mask": "all_true"} if self.plain_mask else {}
+        if self.last_only:  # only the last step's embedding is computed
+            kwargs["window"] = (torch.full((len(inputs),), inputs.shape[-1] - 1), 1)
+        z = self.encoder(inputs, **kwargs)[..., -1]  # (B, D, L or 1) -> (B, D)
+        history = inputs[:, -self.num_targets :].nan_to_num(0.0)  # (B, C_t, L)
+        last = history[..., -1:]  # (B, C_t, 1)
+        change = self.head(z).view(-1, self.horizon, self.num_targets)  # (B, H, C_t)
+        if self.lags is not None:
+            # (B, C_t, L) -> (B, C_t, H) -> (B, H, C_t), shared across channels
+            change = change + self.lags(history - last).transpose(1, 2)
+        return last.transpose(1, 2) + change
+
+    def windows(self, x: Tensor, generator: torch.Generator) -> Tensor:
+        """Random fully observed windows (n, C, L + H) of the rows of x (B, C, T)."""
+        span = self.lookback + self.horizon
+        observed = ~torch.isnan(x).any(dim=1)  # (B, T)
+        out = []
+        for row in range(x.size(0)):
+            steps = torch.nonzero(observed[row]).flatten()
+            if len(steps) < span:
+                continue
+            first, last = int(steps[0]), int(steps[-1])
+            high = last - span + 2
+            if high <= first:
+                continue
+            starts = torch.randint(
+                first, high, (self.windows_per_row,), generator=generator
+            )
+            index = starts[:, None] + torch.arange(span)  # (n, L + H)
+            out.append(
+                x[row][:, index.to(x.device)].transpose(0, 1)
+            )  # (C, n, S) -> (n, C, S)
+        if not out:
+            raise ConfigError(
+                f"end-to-end forecaster: no training row holds {span} observed steps "
+                f"(lookback {self.lookback} + horizon {self.horizon})"
+            )
+        return torch.cat(out)
+
+    def forward(
+        self,
+        batch: SignalBatch | Tensor,
+        generator: torch.Generator,
+        group: str | None = None,
+    ) -> dict[str, Tensor]:
+        """{"loss": MSE + weight * contrastive, "mse", "contrastive"} on windows of the batch."""
+        x = batch.x if isinstance(batch, SignalBatch) else batch
+        windows = self.windows(x, generator)  # (n, C, L + H)
+        inputs = windows[..., : self.lookback]
+        if self.contrastive is not None and group not in (None, MAIN_GROUP):
+            terms = self.contrastive(SignalBatch(x=inputs), generator, group=group)
+            if group != "encoder":  # e.g. a learned augmentation's own step
+                return terms
+        elif self.contrastive is not None and self.weight > 0:
+            terms = self.contrastive(SignalBatch(x=inputs), generator)
+        else:
+            terms = {}
+        truth = windows[:, -self.num_targets :, self.lookback :].transpose(
+            1, 2
+        )  # (n, H, C_t)
+        mse = torch.mean((self.forecast(inputs) - truth) ** 2)
+        result = {"loss": mse, "mse": mse.detach()}
+        if "loss" in terms:
+            result["loss"] = mse + self.weight * terms["loss"]
+            result["contrastive"] = terms["loss"].detach()
+        return result
