@@ -15,7 +15,10 @@ from tscl.train.build import build_encoder
 from tscl.train.run import evaluate_forecast, load_data, make_bundle
 
 
-def test_predict_matches_the_evaluated_forecast(tmp_path: Path, data_dir: Path) -> None:
+@pytest.mark.parametrize("independent", [False, True])
+def test_predict_matches_the_evaluated_forecast(
+    tmp_path: Path, data_dir: Path, independent: bool
+) -> None:
     source = data_dir / "forecasting" / "ETT-small" / "ETTh1.csv"
     if not source.is_file():
         pytest.skip(f"ETTh1 is not in {data_dir}")
@@ -33,9 +36,11 @@ def test_predict_matches_the_evaluated_forecast(tmp_path: Path, data_dir: Path) 
             "eval.horizons=[12]",
             "eval.lags=[0,24]",
             "train.device=cpu",
+            f"data.options.channel_independent={str(independent).lower()}",
         ],
     )
     data = load_data(config)
+    assert data.in_channels == (8 if independent else 9)
     torch.manual_seed(0)
     bundle = make_bundle(config, data, build_encoder(config, data.in_channels), {})
     metrics = evaluate_forecast(bundle, data)

@@ -148,3 +148,19 @@ def test_end_to_end_composes_with_learned_views_and_keeps_windows_inside_rows() 
         terms = model(rows, generator, group=group)
         assert torch.isfinite(terms["loss"])
     assert "mse" in model(rows, generator, group="encoder")
+
+
+def test_channel_independent_forecasts_each_target_alone_with_one_head() -> None:
+    torch.manual_seed(0)
+    encoder = DilatedConvEncoder(
+        NUM_COVARIATES + 1, hidden_dims=8, output_dims=8, depth=2
+    ).eval()
+    model = EndToEndForecaster(
+        encoder, num_targets=3, horizon=4, lookback=16, channel_independent=True
+    ).eval()
+    x = torch.randn(2, NUM_COVARIATES + 3, 16)
+    with torch.no_grad():
+        out = model.forecast(x)  # (B, H, C_t)
+        alone = model._forecast(torch.cat([x[:, :NUM_COVARIATES], x[:, 8:9]], 1), 1)
+    assert out.shape == (2, 4, 3)
+    torch.testing.assert_close(out[:, :, 1:2], alone)

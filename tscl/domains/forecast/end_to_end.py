@@ -40,6 +40,8 @@ class EndToEndForecaster(nn.Module):
         weight: the contrastive term's weight (0: MSE only).
         windows_per_row: windows drawn from each batch row per step.
         lag_head: also a linear map of the targets' L lags (change from the last value).
+        channel_independent: encode each target alone beside the covariates
+            (the encoder then takes K + 1 channels), one head for all.
     """
 
     def __init__(
@@ -53,6 +55,7 @@ class EndToEndForecaster(nn.Module):
         weight: float = 0.0,
         windows_per_row: int = 16,
         lag_head: bool = True,
+        channel_independent: bool = False,
     ) -> None:
         super().__init__()
         if num_targets < 1 or horizon < 1 or lookback < 2:
@@ -68,7 +71,9 @@ class EndToEndForecaster(nn.Module):
         self.contrastive = contrastive
         self.num_targets, self.horizon, self.lookback = num_targets, horizon, lookback
         self.weight, self.windows_per_row = float(weight), windows_per_row
-        self.head = nn.Linear(int(encoder.out_dim), horizon * num_targets)
+        self.channel_independent = channel_independent
+        outputs = horizon * (1 if channel_independent else num_targets)
+        self.head = nn.Linear(int(encoder.out_dim), outputs)
         self.lags = nn.Linear(lookback, horizon) if lag_head else None
         parameters = inspect.signature(encoder.forward).parameters
         self.plain_mask, self.last_only = "mask" in parameters, "window" in parameters
@@ -100,15 +105,34 @@ class EndToEndForecaster(nn.Module):
         options = getattr(self.contrastive, "optimizer_options", None)
         return dict(options(group)) if options is not None else {}
 
+    def per_channel(self, inputs: Tensor) -> Tensor:
+        """(B, K + C_t, L) -> (B * C_t, K + 1, L): the K covariates beside each target alone."""
+        covariates = inputs[:, : -self.num_targets]  # (B, K, L)
+        targets = inputs[:, -self.num_targets :]  # (B, C_t, L)
+        shared = covariates[:, None].expand(-1, self.num_targets, -1, -1)
+        rows = torch.cat([shared, targets[:, :, None]], dim=2)  # (B, C_t, K + 1, L)
+        return rows.reshape(-1, rows.shape[2], rows.shape[3])
+
     def forecast(self, inputs: Tensor) -> Tensor:
-        """Forecasts (B, H, C_t) from input windows (B, C, L) (NaN before a series starts)."""
+        """Forecasts (B, H, C_t) from input windows (B, C, L) (NaN before a series starts).
+
+        Channel-independent: each target is encoded alone (with the
+        covariates) and forecast by the same head.
+        """
+        if not self.channel_independent:
+            return self._forecast(inputs, self.num_targets)
+        out = self._forecast(self.per_channel(inputs), 1)  # (B * C_t, H, 1)
+        # (B * C_t, H, 1) -> (B, C_t, H) -> (B, H, C_t)
+        return out.reshape(len(inputs), self.num_targets, self.horizon).transpose(1, 2)
+
+    def _forecast(self, inputs: Tensor, num_targets: int) -> Tensor:
         kwargs: dict[str, object] = {"mask": "all_true"} if self.plain_mask else {}
         if self.last_only:  # only the last step's embedding is computed
             kwargs["window"] = (torch.full((len(inputs),), inputs.shape[-1] - 1), 1)
         z = self.encoder(inputs, **kwargs)[..., -1]  # (B, D, L or 1) -> (B, D)
-        history = inputs[:, -self.num_targets :].nan_to_num(0.0)  # (B, C_t, L)
+        history = inputs[:, -num_targets:].nan_to_num(0.0)  # (B, C_t, L)
         last = history[..., -1:]  # (B, C_t, 1)
-        change = self.head(z).view(-1, self.horizon, self.num_targets)  # (B, H, C_t)
+        change = self.head(z).view(-1, self.horizon, num_targets)  # (B, H, C_t)
         if self.lags is not None:
             # (B, C_t, L) -> (B, C_t, H) -> (B, H, C_t), shared across channels
             change = change + self.lags(history - last).transpose(1, 2)
@@ -151,12 +175,13 @@ class EndToEndForecaster(nn.Module):
         x = batch.x if isinstance(batch, SignalBatch) else batch
         windows = self.windows(x, generator)  # (n, C, L + H)
         inputs = windows[..., : self.lookback]
+        views = self.per_channel(inputs) if self.channel_independent else inputs
         if self.contrastive is not None and group not in (None, MAIN_GROUP):
-            terms = self.contrastive(SignalBatch(x=inputs), generator, group=group)
+            terms = self.contrastive(SignalBatch(x=views), generator, group=group)
             if group != "encoder":  # e.g. a learned augmentation's own step
                 return terms
         elif self.contrastive is not None and self.weight > 0:
-            terms = self.contrastive(SignalBatch(x=inputs), generator)
+            terms = self.contrastive(SignalBatch(x=views), generator)
         else:
             terms = {}
         truth = windows[:, -self.num_targets :, self.lookback :].transpose(

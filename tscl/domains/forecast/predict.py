@@ -49,6 +49,7 @@ def attach_heads(
         "padding": PADDING,
         "targets": list(series.target_names),
         "covariates": int(series.x.shape[0]) - series.num_targets,
+        "channel_independent": bool(series.channel_independent),
     }
     return params
 
@@ -80,6 +81,23 @@ def _read(
     return scaled, stamps, list(spec["targets"])
 
 
+@torch.no_grad()
+def _embed_last(
+    bundle: EncoderBundle, window: np.ndarray, covariates: int, spec: dict[str, Any]
+) -> np.ndarray:
+    """The embedding of the window's last step, (D,), or per target concatenated (C_t * D,)."""
+    encoder = bundle.encoder.eval()
+    if not spec.get("channel_independent") or window.shape[0] - covariates < 2:
+        return encoder(torch.from_numpy(window[None]))[0, :, -1].numpy()
+    rows = [
+        window[[*range(covariates), covariates + index]]
+        for index in range(window.shape[0] - covariates)
+    ]  # each target alone beside the covariates, as in training
+    return np.concatenate(
+        [encoder(torch.from_numpy(row[None]))[0, :, -1].numpy() for row in rows]
+    )
+
+
 def predict_frame(
     bundle: EncoderBundle, path: str | Path, *, horizon: int | None = None
 ) -> pd.DataFrame:
@@ -106,10 +124,7 @@ def predict_frame(
         window = np.pad(
             window, ((0, 0), (padding + 1 - window.shape[1], 0)), constant_values=np.nan
         )
-    with torch.no_grad():
-        z = bundle.encoder.eval()(torch.from_numpy(window[None]))[
-            0, :, -1
-        ].numpy()  # (D,)
+    z = _embed_last(bundle, window, int(spec["covariates"]), spec)
     history = np.nan_to_num(x[int(spec["covariates"]) :], nan=0.0)  # (C_t, T) scaled
     parts = [z]
     if choice["lags"]:

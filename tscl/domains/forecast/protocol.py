@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,7 @@ class ForecastData:
     target_names: list[str]
     scaler: dict[str, Any] | None = None  # ChannelScaler.to_dict() of the training rows
     period: int = 1  # the seasonal naive forecast's season, in steps
+    channel_independent: bool = False  # encode each target alone beside the covariates
 
     @property
     def num_targets(self) -> int:
@@ -106,6 +107,17 @@ def prepare_forecast(
     )
 
 
+def channel_view(data: ForecastData, index: int) -> ForecastData:
+    """The covariates beside target ``index`` alone, as a univariate ``ForecastData``."""
+    rows = [*range(NUM_COVARIATES), NUM_COVARIATES + index]
+    return replace(
+        data,
+        x=data.x[rows],
+        target_names=[data.target_names[index]],
+        channel_independent=False,
+    )
+
+
 def lag_split_features(data: ForecastData, lags: int) -> dict[str, np.ndarray]:
     """The targets' last ``lags`` values at each step of each split, (T_s, C_t * lags).
 
@@ -162,7 +174,25 @@ def split_features(
     batch_size: int = 256,
     device: str = "auto",
 ) -> dict[str, np.ndarray]:
-    """Causal sliding-window embeddings (T_s, D) of each split (:func:`causal_split_features`)."""
+    """Causal sliding-window embeddings (T_s, D) of each split (:func:`causal_split_features`).
+
+    Channel-independent data: each target is encoded alone beside the
+    covariates, and the per-target embeddings are concatenated, (T_s, C_t * D).
+    """
+    if data.channel_independent and data.num_targets > 1:
+        parts = [
+            split_features(
+                encoder,
+                channel_view(data, index),
+                padding=padding,
+                batch_size=batch_size,
+                device=device,
+            )
+            for index in range(data.num_targets)
+        ]
+        return {
+            name: np.concatenate([p[name] for p in parts], axis=1) for name in parts[0]
+        }
     target = resolve_device(device)
     encoder = encoder.to(target).eval()
     last_only = "window" in inspect.signature(encoder.forward).parameters
