@@ -70,3 +70,14 @@ def test_selection_reads_validation_only_and_prefers_informative_features() -> N
         assert again[horizon]["val_mse"] == result[horizon]["val_mse"]
     weights, bias = result[5]["head"]["weights"], result[5]["head"]["bias"]
     assert weights.shape == (1, 5) and bias.shape == (5,)
+
+
+def test_another_target_form_reuses_the_decomposition_exactly() -> None:
+    from tscl.eval.forecast import RidgePath
+    from tscl.eval.forecast_select import _same_inputs
+
+    rng = np.random.default_rng(0)
+    x, y_a, y_b = (rng.normal(size=(200, k)) for k in (5, 3, 3))
+    fresh = RidgePath(x, y_b + 2.0).predict(x[:5], 1.0)
+    reused = _same_inputs(RidgePath(x, y_a), x, y_b + 2.0).predict(x[:5], 1.0)
+    np.testing.assert_allclose(reused, fresh, atol=1e-10)
