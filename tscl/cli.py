@@ -185,9 +185,8 @@ def _log_forecast_plots(tracker: Any, metrics: dict[str, Any]) -> None:
 
     from tscl.eval.plots import plot_forecast
 
-    tracker.log_params(
-        metrics.pop("forecast_params", {})
-    )  # split borders, chosen inputs
+    # split borders and the inputs validation chose
+    tracker.log_params(metrics.pop("forecast_params", {}))
     for horizon, (context, truth, pred) in metrics.pop("forecast_examples", {}).items():
         figure = plot_forecast(
             truth, pred, context=context, title=f"Last test window, horizon {horizon}"
