@@ -17,7 +17,8 @@ ridge on raw lags (201, values or change from the last value, chosen on
 validation); TS2Vec frozen + ridge (TS2Vec's protocol); TS2Vec + raw lags
 (embedding beside 201 lags, or alone, chosen on validation); AutoTCL frozen +
 ridge; the end-to-end forecaster (MSE only, and MSE + 0.1 x TS2Vec's loss on
-the same encoder); "tscl default": per horizon, the validation-best of TS2Vec
+the same encoder; its number of steps chosen on validation among 10, 20, 40,
+... up to ``e2e_steps``); "tscl default": per horizon, the validation-best of TS2Vec
 + raw lags and the two end-to-end models.
 """
 
@@ -126,9 +127,13 @@ def e2e_run(
         contrastive=TS2Vec(encoder) if weight > 0 else None,
         weight=weight,
     )
-    train_end_to_end(model, data, steps=steps, seed=seed)
+    checks = [n for n in (10, 20, 40, 80, 160, 320, 640) if n < steps]
+    train_end_to_end(model, data, steps=steps, seed=seed, val_steps=checks)
     forecasts = direct_split_forecasts(model, data, splits=("val", "test"))
-    return _plain(score_direct(forecasts, data, horizons))
+    scores = _plain(score_direct(forecasts, data, horizons))
+    for entry in scores.values():
+        entry["steps"] = model.chosen_steps  # chosen on validation
+    return scores
 
 
 def collect(
@@ -143,10 +148,12 @@ def collect(
     """{system: [scores per seed]}: runs read back from the log or run now (not with ``logged_only``)."""
     spec = SETS[name]
     data = load_set(name, setting)
-    config = f"p{steps['pretrain']}-e{steps['e2e']}"
+    # frozen encoders depend on the pretraining steps, end-to-end models on theirs
+    configs = {"frozen": f"p{steps['pretrain']}", "e2e": f"e{steps['e2e']}-val"}
     found: dict[str, list[dict[str, Any]]] = {s: [] for s in systems}
     for seed in seeds:
         for system in systems:
+            config = configs["e2e" if system in E2E else "frozen"]
             key = (name, setting, system, seed, config)
             logged = log.get(*key)
             if logged is None and logged_only:

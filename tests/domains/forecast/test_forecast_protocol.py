@@ -15,6 +15,7 @@ from tscl.domains.forecast.direct import (
     direct_split_forecasts,
     score_direct,
     train_end_to_end,
+    validation_mse,
 )
 from tscl.domains.forecast.end_to_end import EndToEndForecaster
 from tscl.domains.forecast.load import _user_series
@@ -117,9 +118,11 @@ def test_end_to_end_training_lowers_the_validation_error() -> None:
         encoder, num_targets=1, horizon=6, lookback=32, windows_per_row=8
     )
     untrained = score_direct(direct_split_forecasts(model, data), data, [6])
-    train_end_to_end(model, data, steps=25, seed=0, lr=3e-3)
+    train_end_to_end(model, data, steps=25, seed=0, lr=3e-3, val_steps=[10, 20])
     trained = score_direct(direct_split_forecasts(model, data), data, [6])
     assert trained[6]["val_mse"] < 0.5 * untrained[6]["val_mse"]
+    assert model.chosen_steps in (10, 20, 25)  # the validation-best weights are kept
+    assert validation_mse(model, data) == pytest.approx(trained[6]["val_mse"], rel=1e-5)
 
 
 def test_end_to_end_composes_with_learned_views_and_keeps_windows_inside_rows() -> None:

@@ -31,17 +31,47 @@ def train_end_to_end(
     batch_size: int = 8,
     lr: float = 1e-3,
     section_length: int = 3000,
+    val_steps: Sequence[int] = (),
 ) -> EndToEndForecaster:
-    """Fits ``model`` on sections of the training rows (``tscl.train.loop.fit``, no weight averaging)."""
+    """Fits ``model`` on sections of the training rows (``tscl.train.loop.fit``, no weight averaging).
+
+    With ``val_steps`` (multiples of 10, the loop's logging interval) the
+    model's validation MSE over every step of its horizon is measured after
+    each of those steps and at the end, and the weights of the best are kept:
+    the number of steps is chosen on validation.
+    """
     rows = prepare_pretraining_array(
         data.x[None, :, data.split("train")], section_length
     )  # (sections, C, W), training rows only
     settings = TrainConfig(
         seed=seed, batch_size=batch_size, lr=lr, averaging="none", progress=False
     )
+    best: dict[str, Any] = {"mse": float("inf"), "state": None, "step": 0}
+
+    def validate(step: int, _: dict[str, float]) -> None:
+        if step not in set(val_steps) and step != steps:
+            return
+        mse = validation_mse(model, data)
+        model.train()
+        if mse < best["mse"]:
+            state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            best.update(mse=mse, state=state, step=step)
+
     torch.manual_seed(seed)
-    fit(model, torch.from_numpy(rows), settings, max_steps=steps)
+    callbacks = [validate] if val_steps else []
+    fit(model, torch.from_numpy(rows), settings, max_steps=steps, callbacks=callbacks)
+    if best["state"] is not None:
+        model.load_state_dict(best["state"])
+    model.chosen_steps = int(best["step"] or steps)
     return model.eval()
+
+
+def validation_mse(model: EndToEndForecaster, data: ForecastData) -> float:
+    """MSE of the model's full-horizon forecasts on the validation split (rows up to each t)."""
+    forecasts = direct_split_forecasts(model, data, splits=("val",))
+    targets = data.targets("val")
+    true = future_windows(targets, 0, len(targets), model.horizon)
+    return forecast_errors(forecasts["val"][: len(true)], true)["mse"]
 
 
 @torch.no_grad()
