@@ -104,9 +104,29 @@ class EventSequenceEncoder(nn.Module):
         parts += [batch.fields[name].float()[..., None] for name in self.numeric]
         return torch.cat(parts, dim=-1)
 
-    def _run(self, batch: EventBatch) -> tuple[Tensor, Tensor | None]:
+    def field_columns(self) -> dict[str, slice]:
+        """field -> its columns in ``event_inputs``' last dimension (E)."""
+        columns, start = {}, 0
+        for name, embedding in self.embeddings.items():
+            columns[name] = slice(start, start + embedding.embedding_dim)
+            start += embedding.embedding_dim
+        for name in self.numeric:
+            columns[name] = slice(start, start + 1)
+            start += 1
+        return columns
+
+    def encode_inputs(self, batch: EventBatch, x: Tensor) -> tuple[Tensor, Tensor]:
+        """Given event inputs x (B, L, E) (e.g. with masked events): per-event
+        outputs (B, L, D), 0 where padded, and sequence embeddings (B, D)."""
+        outputs, last = self._run(batch, x)
+        outputs = outputs * batch.mask[..., None]  # (B, L, D)
+        return outputs, self._pooled(batch, outputs, last)
+
+    def _run(
+        self, batch: EventBatch, x: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
         """(B, L, D) per-event outputs and, for the GRU, (B, D) last hidden states."""
-        x = self.event_inputs(batch)  # (B, L, E)
+        x = self.event_inputs(batch) if x is None else x  # (B, L, E)
         lengths = batch.lengths.clamp(min=1)  # an empty sequence reads its padding row
         if self.kind == "gru":
             packed = pack_padded_sequence(
@@ -131,6 +151,12 @@ class EventSequenceEncoder(nn.Module):
     def embed(self, batch: EventBatch) -> Tensor:
         """One embedding per sequence, (B, D)."""
         outputs, last = self._run(batch)
+        return self._pooled(batch, outputs, last)
+
+    def _pooled(
+        self, batch: EventBatch, outputs: Tensor, last: Tensor | None
+    ) -> Tensor:
+        """The GRU's last hidden state, or the mean of outputs (B, L, D) over real events."""
         if last is not None:
             return last
         steps = torch.arange(outputs.shape[1], device=outputs.device)
