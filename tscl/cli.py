@@ -564,7 +564,9 @@ def add_embed_command(subparsers: Subparsers) -> None:
         "--model", required=True, help="model URI, e.g. models:/ecg-encoder@champion"
     )
     parser.add_argument(
-        "--input", required=True, help="a WFDB record, .ts, .csv or .npy file"
+        "--input",
+        required=True,
+        help="a WFDB record, .ts, .csv or .npy file, or an event log (events.parquet/.csv)",
     )
     parser.add_argument("--output", required=True, help="parquet file to write")
     parser.add_argument(

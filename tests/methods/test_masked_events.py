@@ -171,3 +171,19 @@ def test_hybrid_adds_the_alignment_term() -> None:
     assert torch.isclose(
         hybrid["loss"], hybrid["contrastive"] + hybrid["generative"] + hybrid["align"]
     )
+
+
+def test_handcrafted_features_of_the_hand_log() -> None:
+    from tscl.domains.events.features import feature_names, handcrafted_features
+
+    log = hand_log()
+    preprocessing = fit_preprocessing(log, np.arange(3))
+    data = encode_log(log, np.arange(3), preprocessing, None)
+    features = handcrafted_features(data, preprocessing)
+    names = feature_names(preprocessing)
+    assert features.shape == (3, len(names))
+    row = dict(zip(names, features[0], strict=True))
+    assert row["count:token:a"] == 2 and row["count:token:c"] == 1
+    assert row["count:token:<unseen>"] == 0 and row["n_events"] == 4
+    assert math.isclose(row["log_duration"], math.log1p(1110), rel_tol=1e-4)
+    assert math.isclose(row["log_max_gap"], math.log1p(1000), rel_tol=1e-4)
