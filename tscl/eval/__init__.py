@@ -21,8 +21,9 @@ PROBES = {
     "logistic": logistic_protocol,
     "knn": knn_protocol,
 }
-# eval.protocol: a probe, the validation-selected logistic probe, or forecasting.
-EVAL_PROTOCOLS = (*PROBES, "holdout", "forecast")
+# eval.protocol: a probe, the validation-selected logistic probe, forecasting, or
+# leave-patients-out cross-validation of the whole recipe (eval.recipe_cv).
+EVAL_PROTOCOLS = (*PROBES, "holdout", "forecast", "patient_cv")
 
 __all__ = [
     "EVAL_PROTOCOLS",

@@ -29,6 +29,8 @@ ECG = Domain(
     ),
     embed_input=embed_ecg_input,
     tasks=("beats",),
+    cv_figure=lazy("tscl.domains.ecg.strip:cv_strip"),
+    predict_figure=lazy("tscl.domains.ecg.strip:input_strip"),
 )
 
 __all__ = ["ECG", "embed_ecg_input", "load_ecg"]
