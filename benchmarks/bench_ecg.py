@@ -76,13 +76,15 @@ def _config(name: str, seed: int, steps: int | None) -> Any:
                  "tracking.enabled=false"]  # fmt: skip
     if steps is not None:
         overrides.append(f"train.max_steps={steps}")
-    if name == "ts2vec":
-        overrides += [
-            "encoder.name=dilated_conv",
-            f"encoder.params={{hidden_dims: {INNER['hidden_dims']}, "
-            f"output_dims: {INNER['output_dims']}, depth: {INNER['depth']}}}",
-        ]
-    return load_run_config("ecg", overrides)
+    config = load_run_config("ecg", overrides)
+    if (
+        name == "ts2vec"
+    ):  # the recipe's encoder replaced whole (no relative-only params)
+        encoder = dataclasses.replace(
+            config.encoder, name="dilated_conv", params=dict(INNER)
+        )
+        config = dataclasses.replace(config, encoder=encoder)
+    return config
 
 
 # The default's rows hold MLII, its template (the record's median beat), then the rhythm
@@ -100,9 +102,15 @@ def _channels(index: list[int]) -> Callable[[Any], Any]:
 _lead_only = _channels(LEAD)
 
 
-def _rr(rows: Any) -> np.ndarray:
-    """(N, 4) the four RR features (constant over each window)."""
-    return np.asarray(rows.x[:, RR4, 0], dtype=np.float64)
+def _rr_of(scaler: dict[str, Any]) -> Callable[[Any], np.ndarray]:
+    """(N, 4) the four RR ratios (the default holds their scaled logarithms; undone here)."""
+    mean = np.asarray(scaler["mean"], dtype=np.float64)[RR4]
+    std = np.asarray(scaler["std"], dtype=np.float64)[RR4]
+
+    def rr(rows: Any) -> np.ndarray:
+        return np.exp(np.asarray(rows.x[:, RR4, 0], dtype=np.float64) * std + mean)
+
+    return rr
 
 
 def _pretrained_folds(
@@ -143,22 +151,31 @@ def _cached(fit: Callable) -> Callable:
     return fit_once
 
 
-def pretrained_rows(
+def default_rows(
     data: Any, seed: int, settings: Any, steps: int | None, say: Callable
 ) -> dict:
-    """Scores of the three pretrained rows for one seed: {row: {fraction: scores}}."""
+    """Scores of the ECG default for one seed: {row: {fraction: scores}}."""
     from tscl.eval.patient_cv import cross_validate
 
-    out: dict[str, dict[float, dict[str, float]]] = {}
     config = _config("default", seed, steps)
     identity = lambda rows: rows  # noqa: E731
     result = cross_validate(
         data.train, _pretrained_folds(config, data, identity), _embedder(identity, None),
         data.class_names, settings, say=say,
     )  # fmt: skip
-    out["ECG default"] = {f: s for (f, _), s in result.runs.items()}
+    return {"ECG default": {f: s for (f, _), s in result.runs.items()}}
+
+
+def ts2vec_rows(
+    data: Any, seed: int, settings: Any, steps: int | None, say: Callable
+) -> dict:
+    """Scores of TS2Vec on the bare beats, without and with the 4 RR features appended."""
+    from tscl.eval.patient_cv import cross_validate
+
+    out: dict[str, dict[float, dict[str, float]]] = {}
     fit = _cached(_pretrained_folds(_config("ts2vec", seed, steps), data, _lead_only))
-    for row, extra in (("TS2Vec bare beats", None), ("TS2Vec + 4 RR", _rr)):
+    rr = _rr_of(data.preprocessing["scaler"])
+    for row, extra in (("TS2Vec bare beats", None), ("TS2Vec + 4 RR", rr)):
         result = cross_validate(
             data.train, fit, _embedder(_lead_only, extra), data.class_names, settings,
             say=say,
@@ -228,6 +245,13 @@ def cnn_rows(data: Any, seed: int, settings: Any, steps: int, say: Callable) -> 
     return out
 
 
+KINDS: dict[str, tuple[tuple[str, ...], Callable[..., dict]]] = {
+    "default": (ROWS[:1], default_rows),
+    "ts2vec": (ROWS[1:3], ts2vec_rows),
+    "cnn": (ROWS[3:], cnn_rows),
+}
+
+
 def _table(log: RunLog, seeds: Sequence[int], fraction: float) -> dict[str, Any]:
     columns = ["row", *SCORES]
     body = []
@@ -254,6 +278,7 @@ def run(
     steps: int | None = None,
     cnn_steps: int = 200,
     fresh: bool = False,
+    kinds: Sequence[str] = ("default", "ts2vec", "cnn"),
 ) -> dict[str, Any]:
     """Every row for every seed not yet logged, then the tables (mean ± std over seeds)."""
     from tscl.eval.patient_cv import PatientCVSettings
@@ -267,15 +292,15 @@ def run(
         settings = PatientCVSettings(
             folds=folds, fractions=FRACTIONS, label_seeds=(seed,)
         )
-        for kind, rows in (("pretrained", ROWS[:3]), ("cnn", ROWS[3:])):
+        for kind in kinds:
+            rows, measure = KINDS[kind]
             if all(log.get(r, seed, f) for r in rows for f in FRACTIONS):
                 continue
             cpu = time.process_time()
-            data = data or load_data(
-                _config("default", 0, steps)
-            )  # the same beats for all
-            measured = (pretrained_rows(data, seed, settings, steps, say) if kind == "pretrained"
-                        else cnn_rows(data, seed, settings, cnn_steps, say))  # fmt: skip
+            if data is None:  # the same beats for every row
+                data = load_data(_config("default", 0, steps))
+            budget = cnn_steps if kind == "cnn" else steps
+            measured = measure(data, seed, settings, budget, say)
             for row, by_fraction in measured.items():
                 for fraction, values in by_fraction.items():
                     log.add({"row": row, "seed": seed, "fraction": fraction, **values,
@@ -328,8 +353,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=None, help="pretraining steps")
     parser.add_argument("--cnn-steps", type=int, default=200)
     parser.add_argument("--fresh", action="store_true", help="ignore logged runs")
+    parser.add_argument(
+        "--kinds", nargs="+", choices=list(KINDS), default=list(KINDS),
+        help="which rows to measure now (the others are read from the log)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    payload = run(args.seeds, args.folds, args.steps, args.cnn_steps, args.fresh)
+    payload = run(
+        args.seeds, args.folds, args.steps, args.cnn_steps, args.fresh, args.kinds
+    )
     print_tables(payload)
     write_results("ecg", payload)
 
