@@ -7,10 +7,9 @@ module exposes one ``Domain`` named after it in upper case.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import copy
 import importlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
