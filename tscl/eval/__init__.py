@@ -28,8 +28,9 @@ HOLDOUT_PROBES = {
     "holdout": logistic_holdout_protocol,
     "holdout_lightgbm": lightgbm_holdout_protocol,
 }
-# eval.protocol: a probe, a validation-selected probe, or forecasting.
-EVAL_PROTOCOLS = (*PROBES, *HOLDOUT_PROBES, "forecast")
+# eval.protocol: a probe, a validation-selected probe, forecasting, or
+# leave-patients-out cross-validation of the whole recipe (eval.recipe_cv).
+EVAL_PROTOCOLS = (*PROBES, *HOLDOUT_PROBES, "forecast", "patient_cv")
 
 __all__ = [
     "EVAL_PROTOCOLS",
