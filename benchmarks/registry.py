@@ -47,6 +47,8 @@ SUITES: dict[str, Suite] = {
     "ts2vec_classify": Suite("benchmarks.bench_ts2vec_classify", "TS2Vec recipe on UCR/UEA: accuracy vs the reference", {"sets": QUICK_SETS, "seeds": SEEDS}, {"seeds": SEEDS}),
     "ts2vec_forecast": Suite("benchmarks.bench_ts2vec_forecast", "TS2Vec forecasting on ETTh1 (univariate)", {"seeds": [0], "horizons": [24, 48], "steps": 50}, {"seeds": [0, 1, 2, 3, 4]}),
     "forecast": Suite("benchmarks.bench_forecast", "Forecasting, leakage-free: encoder-free baselines, TS2Vec, AutoTCL, end to end", {"sets": ["ETTh1"], "settings": ["univariate"], "seeds": [0], "systems": ["TS2Vec frozen + ridge", "end-to-end MSE"], "pretrain_steps": 5, "e2e_steps": 20}, {"seeds": SEEDS}),
+    "ecg": Suite("benchmarks.bench_ecg", "MIT-BIH DS1 leave-patients-out: the ECG default vs TS2Vec (+RR) and a supervised CNN (+RR)", {"seeds": [0], "folds": 2, "steps": 20, "cnn_steps": 20}, {"seeds": SEEDS, "folds": 5}),
     "compile": Suite("benchmarks.bench_compile", "Eager vs torch.compile, with the compile count", {"seeds": SEEDS, "steps": 6, "length": 400}, {"seeds": SEEDS, "steps": 40, "length": 3000}),
+    "events": Suite("benchmarks.bench_events", "Event sequences: BPI 2012 / 2011, tscl recipes vs hand-crafted and pytorch-lifestream CoLES", {"seeds": [0], "steps": 60, "bpi2011_steps": 60, "speed_epochs": 1, "speed_cases": 1024}, {"seeds": SEEDS, "steps": 600, "bpi2011_steps": 300, "speed_epochs": 1}),
 }
 # fmt: on

@@ -186,8 +186,7 @@ def evaluate(
     chosen on it (``holdout``); otherwise by cross-validation on the training
     split (the TS2Vec protocol).
     """
-    from tscl.eval import EVAL_PROTOCOLS, PROBES
-    from tscl.eval.holdout import logistic_holdout_protocol
+    from tscl.eval import EVAL_PROTOCOLS, HOLDOUT_PROBES, PROBES
 
     if protocol == "forecast":
         return evaluate_forecast(bundle, data, seed=seed)
@@ -199,13 +198,13 @@ def evaluate(
     device = bundle.config.train.device
     train_repr = embed_set(bundle.encoder, data.train, device=device)
     test_repr = embed_set(bundle.encoder, data.test, device=device)
-    if protocol == "holdout":
+    if protocol in HOLDOUT_PROBES:
         if data.val is None or data.val.y is None:
             raise ConfigError(
-                "eval.protocol 'holdout' needs a validation split (data.val_fraction > 0)"
+                f"eval.protocol '{protocol}' needs a validation split (data.val_fraction > 0)"
             )
         val_repr = embed_set(bundle.encoder, data.val, device=device)
-        return logistic_holdout_protocol(
+        return HOLDOUT_PROBES[protocol](
             train_repr,
             data.train.y,
             val_repr,
