@@ -13,7 +13,7 @@ export RAY_USAGE_STATS_ENABLED := 0
 export TSCL_DATA_MIRROR ?= $(abspath ../shared/data)
 
 # Settings of the experiment / registry targets (override on the command line: make experiment DATASET=...).
-CONFIG ?= ecg_ts2vec
+CONFIG ?= ecg
 DOMAIN ?= ecg
 DATASET ?= mitdb
 ARGS ?=
@@ -24,6 +24,10 @@ METRIC ?= val_macro_f1
 INPUT ?= $(TSCL_DATA_MIRROR)/ecg/wfdb/mitdb/100
 OUTPUT ?= embeddings/$(notdir $(INPUT)).parquet
 UI_PORT ?= 5000
+# make experiment registers the best run of this data set and domain (by $(METRIC), a validation
+# score: for the ECG default the 10%-label leave-patients-out CV macro-F1) as $(MODEL_NAME)@$(ALIAS).
+REGISTER_WHERE ?= --where dataset=$(DATASET) --where domain=$(DOMAIN) \
+	$(if $(filter ecg,$(CONFIG)),--where eval.protocol=patient_cv,)
 
 .PHONY: setup test test-all test-gpu lint format data bench bench-quick bench-report bench-ui clean experiment docs sweep register embed ui
 
@@ -60,6 +64,7 @@ experiment: $(STAMP)
 	if [ -d "$(TSCL_DATA_MIRROR)" ]; then $(BIN)/tscl data fetch $(DATASET) --mirror "$(TSCL_DATA_MIRROR)"; \
 	else $(BIN)/tscl data fetch $(DATASET); fi
 	$(BIN)/tscl pretrain --config $(CONFIG) domain=$(DOMAIN) dataset=$(DATASET) --evaluate $(ARGS)
+	$(BIN)/tscl register --best $(METRIC) $(REGISTER_WHERE) --name $(MODEL_NAME) --alias $(ALIAS)
 	@echo "Look at it: make ui, then open http://127.0.0.1:$(UI_PORT) (store: $(CURDIR)/mlflow.db)"
 
 # What the README shows of the default experiment: its printed summary and confusion matrix (docs/).
@@ -67,8 +72,9 @@ docs: $(STAMP)
 	mkdir -p docs && tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(BIN)/tscl pretrain --config $(CONFIG) domain=$(DOMAIN) dataset=$(DATASET) --evaluate $(ARGS) \
 		--run-dir "$$tmp/run" tracking.uri=sqlite:///$$tmp/mlflow.db | tee "$$tmp/summary.txt" && \
-	sed -n '/test split/,/^run folder/p' "$$tmp/summary.txt" | sed '$$d' > docs/experiment_summary.txt && \
-	cp "$$tmp/run/figures/confusion_matrix.png" docs/experiment_confusion_matrix.png
+	sed -n '/test split\|leave-patients-out CV/,/^run folder/p' "$$tmp/summary.txt" | sed '$$d' > docs/experiment_summary.txt && \
+	cp "$$tmp/run/figures/confusion_matrix.png" docs/experiment_confusion_matrix.png && \
+	if [ -f "$$tmp/run/figures/predicted_strip.png" ]; then cp "$$tmp/run/figures/predicted_strip.png" docs/experiment_predicted_strip.png; fi
 
 sweep: $(STAMP)
 	$(BIN)/tscl sweep --space tune/$(SPACE).yaml $(ARGS)

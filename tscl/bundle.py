@@ -26,7 +26,9 @@ class EncoderBundle:
 
     ``preprocessing`` is what the domain recorded to replay on new data (its
     filters, windows, vocabulary...); ``scaler`` (the per-channel standardisation
-    fitted on the training split) is its "scaler" entry.
+    fitted on the training split) is its "scaler" entry. ``classifier`` is an
+    optional probe fitted on the encoder's embeddings (``eval.probe_state``),
+    so ``tscl predict`` can label new data with the model alone.
     """
 
     encoder: nn.Module
@@ -35,6 +37,8 @@ class EncoderBundle:
     scaler: dict[str, Any] | None = None
     info: dict[str, Any] = field(default_factory=dict)
     preprocessing: dict[str, Any] = field(default_factory=dict)
+    heads: dict[str, torch.Tensor] = field(default_factory=dict)  # e.g. forecast ridges
+    classifier: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.scaler is None:
@@ -104,6 +108,7 @@ def save_bundle(path: str | Path, bundle: EncoderBundle) -> Path:
         "scaler": bundle.scaler,
         "info": bundle.info,
         "preprocessing": bundle.preprocessing,
+        "classifier": bundle.classifier,
     }
     torch.save(
         {
@@ -112,6 +117,7 @@ def save_bundle(path: str | Path, bundle: EncoderBundle) -> Path:
             "in_channels": int(bundle.in_channels),
             "encoder": bundle.encoder.state_dict(),
             "meta": to_json(meta, f"{path}: bundle metadata"),
+            "heads": dict(bundle.heads),
         },
         temp,
     )
@@ -151,4 +157,6 @@ def load_bundle(path: str | Path) -> EncoderBundle:
         scaler=meta.get("scaler"),
         info=meta.get("info") or {},
         preprocessing=preprocessing,
+        heads=dict(state.get("heads") or {}),
+        classifier=meta.get("classifier"),
     )

@@ -12,6 +12,7 @@ Heavy imports happen inside the handlers so that ``tscl --help`` and
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -147,8 +148,9 @@ def _examples(data: Any, count: int) -> Any:
     """The first test rows as (n, C, T) values (None for event data)."""
     from tscl.data.training import SignalSet
 
-    if isinstance(data.test, SignalSet):
-        return data.test.rows(np.arange(min(count, len(data.test))))
+    for part in (data.test, data.train):
+        if isinstance(part, SignalSet) and len(part):
+            return part.rows(np.arange(min(count, len(part))))
     return None
 
 
@@ -185,6 +187,8 @@ def _log_forecast_plots(tracker: Any, metrics: dict[str, Any]) -> None:
 
     from tscl.eval.plots import plot_forecast
 
+    # split borders and the inputs validation chose
+    tracker.log_params(metrics.pop("forecast_params", {}))
     for horizon, (context, truth, pred) in metrics.pop("forecast_examples", {}).items():
         figure = plot_forecast(
             truth, pred, context=context, title=f"Last test window, horizon {horizon}"
@@ -196,7 +200,7 @@ def _log_forecast_plots(tracker: Any, metrics: dict[str, Any]) -> None:
 def _metric_names(metrics: dict[str, Any]) -> dict[str, Any]:
     """Test-split metrics get a ``test_`` prefix; validation ones (val_*, cv_score) keep their names."""
     return {
-        k if k.startswith(("val_", "cv_")) else f"test_{k}": v
+        k if k.startswith(("val_", "cv_", "baseline_")) else f"test_{k}": v
         for k, v in metrics.items()
     }
 
@@ -328,7 +332,9 @@ def _tracked_pretraining(
     )
     metrics: dict[str, Any] = {}
     z = None
-    if args.evaluate:
+    if args.evaluate and config.eval.protocol == "patient_cv":
+        metrics = _patient_cv_evaluation(tracker, config, data, output)
+    elif args.evaluate:
         metrics = evaluate(
             output.bundle,
             data,
@@ -338,6 +344,10 @@ def _tracked_pretraining(
         metrics = _record_test_scores(
             tracker, metrics, data, f"{config.dataset}, {config.method}"
         )
+        if output.bundle.heads:  # e.g. forecasting ridges: the logged model holds them
+            from tscl.bundle import save_bundle
+
+            save_bundle(output.bundle_path, output.bundle)
         _print_metrics(
             f"{config.dataset} test split, {config.eval.protocol} protocol:",
             metrics,
@@ -369,6 +379,55 @@ def _tracked_pretraining(
         )
         print(_look_at(tracker.target.uri))
     return 0
+
+
+def _patient_cv_evaluation(
+    tracker: Any, config: RunConfig, data: Any, output: Any
+) -> dict[str, Any]:
+    """Leave-patients-out CV of the recipe, its figures, and the classifier the model carries.
+
+    Logs ``cv_<score>_<pct>`` (and ``val_macro_f1``, the 10%-label CV macro-F1
+    that ``tscl register --best`` selects on), the pooled confusion matrix and
+    the domain's figure of out-of-fold predictions; fits the final probe on the
+    run's encoder and saves it into the bundle.
+    """
+    import matplotlib.pyplot as plt
+
+    from tscl.bundle import save_bundle
+    from tscl.domains import DOMAINS, get_domain
+    from tscl.eval.plots import plot_confusion_matrix
+    from tscl.eval.recipe_cv import final_probe, patient_cv
+    from tscl.eval.report import cv_table
+
+    result = patient_cv(config, data, say=print)
+    summary = result.summary()
+    shown = (
+        0.1 if 0.1 in config.eval.label_fractions else max(config.eval.label_fractions)
+    )
+    key = f"cv_macro_f1_{shown * 100:g}"
+    tracker.log_metrics({**summary, "val_macro_f1": summary[key]})
+    tracker.log_params(
+        {"cv.folds": config.eval.folds, "cv.probe": "logistic C=1 balanced"}
+    )
+    tracker.log_text(
+        json.dumps({"folds": result.folds}, indent=1), "patient_cv_folds.json"
+    )
+    for line in cv_table(summary, config.eval.label_fractions):
+        print(line)
+    predicted = result.predictions[(shown, config.eval.label_seeds[0])]
+    title = f"{config.dataset}, {config.method}, out of fold, {shown * 100:g}% labels"
+    figure = plot_confusion_matrix(result.y, predicted, data.class_names, title=title)
+    tracker.log_figure(figure, "confusion_matrix")
+    plt.close(figure)
+    name = config.domain
+    draw = get_domain(name).cv_figure if name in DOMAINS else None
+    figure = None if draw is None else draw(data, predicted, data.class_names)
+    if figure is not None:
+        tracker.log_figure(figure, "predicted_strip")
+        plt.close(figure)
+    output.bundle.classifier = final_probe(output.bundle.encoder, data, config)
+    save_bundle(output.bundle_path, output.bundle)
+    return {**summary, "val_macro_f1": summary[key]}
 
 
 def _split_sizes(data: Any) -> dict[str, int]:
@@ -447,6 +506,59 @@ def _embed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_table(table: Any, output: Path) -> None:
+    """A parquet or CSV file (by suffix), written whole or not at all."""
+    if output.suffix.lower() not in (".parquet", ".csv"):
+        raise TsclError(f"--output {output}: expected a .parquet or .csv file")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temp = output.with_name(f".{output.name}.tmp")
+    if output.suffix.lower() == ".csv":
+        table.to_csv(temp, index=False)
+    else:
+        table.to_parquet(temp, index=False)
+    temp.replace(output)
+
+
+def _predict(args: argparse.Namespace) -> int:
+    """Label new recordings with a registered model that carries a classifier."""
+    from tscl.domains import DOMAINS, get_domain, infer_domain
+    from tscl.domains.predict_file import predict_file
+    from tscl.track.model import embed_series
+    from tscl.track.registry import load_bundle_of
+
+    bundle = load_bundle_of(args.model, uri=args.tracking_uri or "")
+    path = Path(args.input)
+    if (bundle.config.domain or infer_domain(bundle.config.dataset)) == "forecast":
+        from tscl.domains.forecast.predict import predict_file as forecast_file
+
+        if args.output is None or args.figure:
+            raise TsclError(
+                "tscl predict (forecast): give --output FILE.csv, no --figure"
+            )
+        steps = forecast_file(bundle, path, Path(args.output), args.horizon)
+        print(
+            f"{steps} forecast steps after the last row of {args.input} -> {args.output}"
+        )
+        return 0
+    table = predict_file(bundle, path, encode=lambda x: embed_series(bundle, x))
+    output = Path(args.output or f"predictions/{path.with_suffix('').name}.csv")
+    figure = None
+    if args.figure:
+        name = bundle.config.domain
+        draw = get_domain(name).predict_figure if name in DOMAINS else None
+        if draw is None:
+            raise TsclError(f"--figure: the {name!r} domain draws no prediction figure")
+        figure = draw(bundle.preprocessing, path, table)
+    _write_table(table, output)
+    counts = table["predicted"].value_counts().to_dict() if len(table) else {}
+    print(f"{len(table)} predictions of {args.input} -> {output}  {counts}")
+    if figure is not None:
+        Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(args.figure)
+        print(f"figure -> {args.figure}")
+    return 0
+
+
 def _register(args: argparse.Namespace) -> int:
     """Register a run's encoder (or the best run of an experiment) and point an alias at it."""
     from tscl.track import register, register_best
@@ -457,6 +569,12 @@ def _register(args: argparse.Namespace) -> int:
     if args.run_id:
         version = register(args.run_id, args.name, alias=args.alias, uri=uri)
     else:
+        where = {}
+        for item in args.where:
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise TsclError(f"--where {item}: expected PARAM=VALUE")
+            where[key] = value
         version = register_best(
             args.experiment,
             args.best,
@@ -464,6 +582,7 @@ def _register(args: argparse.Namespace) -> int:
             alias=args.alias,
             mode=args.mode,
             uri=uri,
+            where=where,
         )
     print(
         f"registered {args.name} version {version}; models:/{args.name}@{args.alias} now points at it"
@@ -558,6 +677,14 @@ def add_evaluate_command(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=_evaluate)
 
 
+def _add_tracking_uri(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tracking-uri",
+        default=None,
+        help="default: $MLFLOW_TRACKING_URI or the local store",
+    )
+
+
 def add_embed_command(subparsers: Subparsers) -> None:
     """``tscl embed --model URI --input FILE --output FILE.parquet``."""
     parser = subparsers.add_parser(
@@ -567,15 +694,50 @@ def add_embed_command(subparsers: Subparsers) -> None:
         "--model", required=True, help="model URI, e.g. models:/ecg-encoder@champion"
     )
     parser.add_argument(
-        "--input", required=True, help="a WFDB record, .ts, .csv or .npy file"
+        "--input",
+        required=True,
+        help="a WFDB record, .ts, .csv or .npy file, or an event log (events.parquet/.csv)",
     )
     parser.add_argument("--output", required=True, help="parquet file to write")
-    parser.add_argument(
-        "--tracking-uri",
-        default=None,
-        help="default: $MLFLOW_TRACKING_URI or the local store",
-    )
+    _add_tracking_uri(parser)
     parser.set_defaults(handler=_embed)
+
+
+def add_predict_command(subparsers: Subparsers) -> None:
+    """``tscl predict --model URI --input FILE [--output FILE.csv] [--figure FILE.png]``."""
+    parser = subparsers.add_parser(
+        "predict",
+        help="label recordings with a registered model (encoder + classifier)",
+    )
+    parser.add_argument(
+        "--model", required=True, help="model URI, e.g. models:/ecg-encoder@champion"
+    )
+    parser.add_argument(
+        "--input",
+        required=True,
+        help="a WFDB record (beats are detected when it has no .atr), a CSV up to "
+        "time t (forecasting models), or a file tscl embed reads",
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        help=".csv or .parquet, one row per beat / window "
+        "(default: predictions/<input>.csv)",
+    )
+    parser.add_argument(
+        "--figure",
+        default=None,
+        help="also draw the predictions (PNG), e.g. an ECG strip",
+    )
+    parser.add_argument(
+        "--horizon",
+        type=int,
+        default=None,
+        help="forecasting models: steps after the input's last row "
+        "(default: the longest stored)",
+    )
+    _add_tracking_uri(parser)
+    parser.set_defaults(handler=_predict)
 
 
 def add_register_command(subparsers: Subparsers) -> None:
@@ -596,15 +758,19 @@ def add_register_command(subparsers: Subparsers) -> None:
         "--experiment", default="tscl", help="experiment searched by --best"
     )
     parser.add_argument("--mode", choices=("max", "min"), default="max")
+    parser.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="PARAM=VALUE",
+        help="with --best: only runs whose param equals VALUE (repeatable), "
+        "e.g. --where dataset=mitdb",
+    )
     parser.add_argument("--name", required=True, help="registered model name")
     parser.add_argument(
         "--alias", default="champion", help="alias to point at the new version"
     )
-    parser.add_argument(
-        "--tracking-uri",
-        default=None,
-        help="default: $MLFLOW_TRACKING_URI or the local store",
-    )
+    _add_tracking_uri(parser)
     parser.set_defaults(handler=_register)
 
 
@@ -614,6 +780,7 @@ COMMANDS: dict[str, Callable[[Subparsers], None]] = {
     "pretrain": add_pretrain_command,
     "evaluate": add_evaluate_command,
     "embed": add_embed_command,
+    "predict": add_predict_command,
     "register": add_register_command,
     "sweep": add_sweep_command,
 }

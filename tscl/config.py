@@ -91,9 +91,17 @@ class TrainConfig:
 class EvalConfig:
     """Downstream evaluation protocol."""
 
-    protocol: str = "svm"  # svm | logistic | knn | finetune | forecast
+    protocol: str = "svm"  # svm | logistic | knn | finetune | forecast | patient_cv
     label_fractions: list[float] = field(default_factory=lambda: [1.0])
+    folds: int = 5  # patient_cv: group-disjoint folds of the patients
+    label_seeds: list[int] = field(
+        default_factory=lambda: [0, 1, 2]
+    )  # patient_cv draws
     horizons: list[int] = field(default_factory=lambda: [24, 48, 168, 336, 720])
+    # forecast: raw target lags tried beside the embedding (0 = the embedding alone) and
+    # target forms (true = change from the last value); the validation-best is scored
+    lags: list[int] = field(default_factory=lambda: [0, 201])
+    relative: list[bool] = field(default_factory=lambda: [False, True])
 
 
 @dataclass(frozen=True)
@@ -181,6 +189,9 @@ RANGES: dict[str, Range] = {
     "train.log_every": Range(1),
     "eval.label_fractions": Range(0, 1, low_open=True),
     "eval.horizons": Range(1),
+    "eval.lags": Range(0),
+    "eval.folds": Range(2),
+    "eval.label_seeds": Range(0),
 }
 
 

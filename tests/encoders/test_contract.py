@@ -17,6 +17,7 @@ from tscl.encoders import ENCODERS, EVENT_ENCODERS
 # Small widths keep each test well under a second; defaults are built once below.
 SMALL: dict[str, dict[str, Any]] = {
     "dilated_conv": {"hidden_dims": 8, "output_dims": 12, "depth": 3},
+    "relative": {"static_channels": 1, "hidden_dims": 8, "output_dims": 12, "depth": 3},
     "resnet1d": {"hidden_dims": 8, "output_dims": 12, "num_blocks": 2},
     "transformer": {"patch_len": 4, "d_model": 12, "num_heads": 2, "num_layers": 2},
 }

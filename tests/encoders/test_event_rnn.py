@@ -58,3 +58,20 @@ def test_padding_code_embeds_to_zero_and_gradients_flow() -> None:
     assert torch.all(encoder.embeddings["token"].weight[0] == 0)
     encoder.embed(collate_events([_sequence(5, 4), _sequence(2, 5)])).sum().backward()
     assert encoder.embeddings["token"].weight.grad is not None
+
+
+def test_bucketed_gru_equals_one_packed_run() -> None:
+    torch.manual_seed(0)
+    lengths = [1, 7, 3, 3, 12, 2, 5, 0]
+    batch = collate_events(
+        [
+            {"token": np.arange(n) % 4 + 2, "delta": np.ones(n, np.float32)}
+            for n in lengths
+        ]
+    )
+    fields = {"categorical": {"token": 6}, "numeric": ["delta"]}
+    packed = EventSequenceEncoder(fields, hidden_dims=8, length_buckets=0)
+    bucketed = EventSequenceEncoder(fields, hidden_dims=8, length_buckets=3)
+    bucketed.load_state_dict(packed.state_dict())
+    assert torch.allclose(packed.embed(batch), bucketed.embed(batch), atol=1e-6)
+    assert torch.allclose(packed(batch), bucketed(batch), atol=1e-6)

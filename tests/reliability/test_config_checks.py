@@ -131,7 +131,7 @@ def test_every_numeric_setting_has_a_range() -> None:
 
 def test_defaults_and_presets_pass() -> None:
     check_config(RunConfig())
-    for preset in ("tiny", "ts2vec", "ts2vec_forecast", "ecg_ts2vec"):
+    for preset in ("tiny", "ts2vec", "ts2vec_forecast", "ecg_ts2vec", "ecg"):
         check_config(load_config(preset))
 
 

@@ -21,6 +21,9 @@ CAPS = ["train.max_steps=2", "train.progress=false"]
 # Shown in the README but exercised elsewhere, each for a reason.
 NOT_RUN_HERE = {
     "tscl sweep": "a sweep's trials are covered by tests/test_sweep.py (real local Ray)",
+    "tscl predict --model models:/ecg-encoder": "the beat classifier make experiment "
+    "registers: tests/domains/ecg/test_ecg_beat_classifier.py runs the same path",
+    "tscl embed --model models:/ecg-encoder": "the same registered model (above)",
 }
 
 

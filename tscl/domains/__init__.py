@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -113,11 +114,30 @@ def load_run_config(
         **copy.deepcopy(dict(domain.defaults)),
     }
     defaults["domain"] = name
+    _drop_renamed_components(defaults, path, overrides)
     config = load_config(path, overrides, defaults=defaults)
     recipe = recipe_defaults(config.method, domain_method=defaults.get("method"))
     if not recipe:
         return config
     return load_config(path, overrides, defaults=merge_defaults(defaults, recipe))
+
+
+_UNSET = "<unset>"
+
+
+def _drop_renamed_components(
+    defaults: dict[str, Any], path: str | Path | None, overrides: Sequence[str]
+) -> None:
+    """A component the YAML or an override renames (e.g. ``encoder.name=dilated_conv``
+    over a domain's ``relative``) keeps none of the domain's params for the old one."""
+    for key in ("encoder", "loss"):
+        default = defaults.get(key)
+        if not isinstance(default, dict) or "name" not in default:
+            continue
+        probe = load_config(path, overrides, defaults={key: {"name": _UNSET}})
+        chosen = getattr(probe, key).name
+        if chosen not in (_UNSET, default["name"]):
+            defaults[key] = {"name": chosen}
 
 
 def recipe_defaults(method: str, *, domain_method: str | None) -> dict[str, Any]:

@@ -43,6 +43,10 @@ class Domain:
         embed_input: prepares a new file for ``tscl embed`` the way training
             data was prepared (None: the generic readers are used).
         tasks: evaluation tasks it offers (``data.options.task``), first = default.
+        cv_figure: (data, out-of-fold predicted codes of ``data.train``, class
+            names) -> a Figure of predictions in context, for patient-CV runs.
+        predict_figure: (preprocessing, input path, predicted rows) -> a Figure
+            of a new file's predictions (``tscl predict --figure``).
     """
 
     name: str
@@ -53,6 +57,8 @@ class Domain:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     embed_input: EmbedInput | None = None
     tasks: tuple[str, ...] = ()
+    cv_figure: Callable[..., Any] | None = None
+    predict_figure: Callable[..., Any] | None = None
 
 
 def lazy(target: str) -> Callable[..., Any]:

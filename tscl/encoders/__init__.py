@@ -10,12 +10,14 @@ from tscl.encoders.dilated_conv import DilatedConvEncoder
 from tscl.encoders.event_rnn import EventSequenceEncoder
 from tscl.encoders.heads import ProjectionHead
 from tscl.encoders.pooling import MaxPoolTime, max_pool_time
+from tscl.encoders.relative import ReferenceRelativeEncoder
 from tscl.encoders.resnet1d import ResNet1D
 from tscl.encoders.transformer import PatchTransformer
 
 ENCODERS = {
     "dilated_conv": DilatedConvEncoder,
     "event_rnn": EventSequenceEncoder,
+    "relative": ReferenceRelativeEncoder,
     "resnet1d": ResNet1D,
     "transformer": PatchTransformer,
 }
@@ -30,6 +32,7 @@ __all__ = [
     "MaxPoolTime",
     "PatchTransformer",
     "ProjectionHead",
+    "ReferenceRelativeEncoder",
     "ResNet1D",
     "max_pool_time",
 ]

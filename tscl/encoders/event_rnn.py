@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
@@ -35,6 +36,33 @@ def sinusoidal_positions(length: int, dim: int, device: torch.device) -> Tensor:
     return codes
 
 
+def bucketed_gru(
+    gru: nn.GRU, x: Tensor, lengths: Tensor, buckets: int
+) -> tuple[Tensor, Tensor]:
+    """A batch-first GRU over rows sorted by length, in ``buckets`` dense chunks.
+
+    x (B, L, E), lengths (B,) >= 1 -> outputs (B, L, D) (past each row's length:
+    states over padding, for the caller to mask) and the last layer's state
+    after each row's last real event (B, D). Each chunk runs only as many
+    steps as its longest row.
+    """
+    order = torch.argsort(lengths)
+    outputs = x.new_zeros(x.shape[0], x.shape[1], gru.hidden_size)
+    last = x.new_zeros(x.shape[0], gru.hidden_size)
+    for rows in torch.tensor_split(order, min(buckets, len(order))):
+        if len(rows) == 0:
+            continue
+        steps = lengths[rows]
+        chunk, _ = gru(x[rows, : int(steps.max())])  # (b, T, D)
+        outputs = outputs.index_copy(
+            0, rows, F.pad(chunk, (0, 0, 0, x.shape[1] - chunk.shape[1]))
+        )
+        last = last.index_copy(
+            0, rows, chunk[torch.arange(len(rows), device=x.device), steps - 1]
+        )
+    return outputs, last
+
+
 class EventSequenceEncoder(nn.Module):
     """Encoder of padded event batches (EventBatch -> (B, D, L) / (B, D)).
 
@@ -47,6 +75,10 @@ class EventSequenceEncoder(nn.Module):
         num_layers: stacked GRU / transformer layers.
         num_heads: attention heads (transformer).
         dropout: dropout between layers.
+        length_buckets: the GRU runs the batch sorted by length in this many
+            dense chunks, each as long as its longest row (0: one packed run).
+            The real events' outputs are the same; on CPU the dense (oneDNN)
+            GRU over a few chunks is about 3x faster than a packed run.
     """
 
     def __init__(
@@ -59,8 +91,10 @@ class EventSequenceEncoder(nn.Module):
         num_layers: int = 1,
         num_heads: int = 4,
         dropout: float = 0.0,
+        length_buckets: int = 8,
     ) -> None:
         super().__init__()
+        self.length_buckets = length_buckets
         categorical: Mapping[str, int] = dict(fields.get("categorical", {}))
         self.numeric: Sequence[str] = list(fields.get("numeric", []))
         if not categorical and not self.numeric:
@@ -104,10 +138,32 @@ class EventSequenceEncoder(nn.Module):
         parts += [batch.fields[name].float()[..., None] for name in self.numeric]
         return torch.cat(parts, dim=-1)
 
-    def _run(self, batch: EventBatch) -> tuple[Tensor, Tensor | None]:
+    def field_columns(self) -> dict[str, slice]:
+        """field -> its columns in ``event_inputs``' last dimension (E)."""
+        columns, start = {}, 0
+        for name, embedding in self.embeddings.items():
+            columns[name] = slice(start, start + embedding.embedding_dim)
+            start += embedding.embedding_dim
+        for name in self.numeric:
+            columns[name] = slice(start, start + 1)
+            start += 1
+        return columns
+
+    def encode_inputs(self, batch: EventBatch, x: Tensor) -> tuple[Tensor, Tensor]:
+        """Given event inputs x (B, L, E) (e.g. with masked events): per-event
+        outputs (B, L, D), 0 where padded, and sequence embeddings (B, D)."""
+        outputs, last = self._run(batch, x)
+        outputs = outputs * batch.mask[..., None]  # (B, L, D)
+        return outputs, self._pooled(batch, outputs, last)
+
+    def _run(
+        self, batch: EventBatch, x: Tensor | None = None
+    ) -> tuple[Tensor, Tensor | None]:
         """(B, L, D) per-event outputs and, for the GRU, (B, D) last hidden states."""
-        x = self.event_inputs(batch)  # (B, L, E)
+        x = self.event_inputs(batch) if x is None else x  # (B, L, E)
         lengths = batch.lengths.clamp(min=1)  # an empty sequence reads its padding row
+        if self.kind == "gru" and self.length_buckets > 0:
+            return bucketed_gru(self.model, x, lengths, self.length_buckets)
         if self.kind == "gru":
             packed = pack_padded_sequence(
                 x, lengths.cpu(), batch_first=True, enforce_sorted=False
@@ -131,6 +187,12 @@ class EventSequenceEncoder(nn.Module):
     def embed(self, batch: EventBatch) -> Tensor:
         """One embedding per sequence, (B, D)."""
         outputs, last = self._run(batch)
+        return self._pooled(batch, outputs, last)
+
+    def _pooled(
+        self, batch: EventBatch, outputs: Tensor, last: Tensor | None
+    ) -> Tensor:
+        """The GRU's last hidden state, or the mean of outputs (B, L, D) over real events."""
         if last is not None:
             return last
         steps = torch.arange(outputs.shape[1], device=outputs.device)

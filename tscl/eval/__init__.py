@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from tscl.eval.boosting import lightgbm_holdout_protocol
 from tscl.eval.classify import knn_protocol, logistic_protocol, svm_protocol
 from tscl.eval.finetune import PooledClassifier, fine_tune, predict, predict_proba
 from tscl.eval.forecast import (
@@ -13,6 +14,7 @@ from tscl.eval.forecast import (
     ridge_forecast_protocol,
     time_features,
 )
+from tscl.eval.holdout import logistic_holdout_protocol
 from tscl.eval.label_fractions import stratified_fraction
 from tscl.eval.metrics import classification_metrics
 
@@ -21,11 +23,18 @@ PROBES = {
     "logistic": logistic_protocol,
     "knn": knn_protocol,
 }
-# eval.protocol: a probe, the validation-selected logistic probe, or forecasting.
-EVAL_PROTOCOLS = (*PROBES, "holdout", "forecast")
+# Probes whose settings are chosen on the validation split (train, val, test in).
+HOLDOUT_PROBES = {
+    "holdout": logistic_holdout_protocol,
+    "holdout_lightgbm": lightgbm_holdout_protocol,
+}
+# eval.protocol: a probe, a validation-selected probe, forecasting, or
+# leave-patients-out cross-validation of the whole recipe (eval.recipe_cv).
+EVAL_PROTOCOLS = (*PROBES, *HOLDOUT_PROBES, "forecast", "patient_cv")
 
 __all__ = [
     "EVAL_PROTOCOLS",
+    "HOLDOUT_PROBES",
     "PROBES",
     "PooledClassifier",
     "causal_sliding_embed",

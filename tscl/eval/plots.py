@@ -267,3 +267,68 @@ def plot_forecast(
     axis.legend(loc="best")
     axis.grid(alpha=0.3)
     return figure
+
+
+def plot_event_strip(
+    values: np.ndarray,
+    fs: float,
+    events: np.ndarray,
+    predicted: Sequence[str],
+    *,
+    true: Sequence[str] | None = None,
+    start_s: float = 0.0,
+    title: str = "Predicted classes",
+    units: str = "scaled units",
+) -> Figure:
+    """A stretch of one signal with each event (e.g. a beat) marked in its predicted class's colour.
+
+    Args:
+        values: (T,) the signal from ``start_s`` on.
+        fs: sampling rate in Hz.
+        events: (K,) sample of each event, counted from the start of ``values``.
+        predicted: (K,) predicted class name of each event.
+        true: (K,) true class names; an event predicted wrongly is labelled
+            "true -> predicted".
+    """
+    values, events = np.asarray(values, dtype=float), np.asarray(events, dtype=np.int64)
+    if values.ndim != 1 or len(events) != len(predicted) or fs <= 0:
+        raise DataError(
+            "strip",
+            f"expected a 1-D signal and one class per event, got {values.shape}, "
+            f"{len(events)} events and {len(predicted)} classes",
+        )
+    if true is not None and len(true) != len(events):
+        raise DataError("strip", f"{len(true)} true classes for {len(events)} events")
+    times = start_s + np.arange(len(values)) / fs
+    figure = new_figure((10.0, 3.2))
+    axis = figure.subplots()
+    axis.plot(times, values, color="0.3", linewidth=0.8)
+    names = sorted(set(predicted))
+    colours = {name: f"C{i}" for i, name in enumerate(names)}
+    inside = (events >= 0) & (events < len(values))
+    for name in names:
+        chosen = inside & (np.asarray(predicted) == name)
+        axis.scatter(
+            times[events[chosen]],
+            values[events[chosen]],
+            color=colours[name],
+            s=28,
+            zorder=3,
+            label=f"predicted {name}",
+        )
+    if true is not None:
+        for k in np.flatnonzero(inside):
+            if true[k] != predicted[k]:
+                axis.annotate(
+                    f"{true[k]}->{predicted[k]}",
+                    (times[events[k]], values[events[k]]),
+                    textcoords="offset points",
+                    xytext=(0, 8),
+                    ha="center",
+                    fontsize="x-small",
+                )
+    axis.set_xlabel("time (s)")
+    axis.set_ylabel(units)
+    axis.set_title(title)
+    axis.legend(loc="upper right", fontsize="small", ncols=max(1, len(names)))
+    return figure

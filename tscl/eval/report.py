@@ -78,3 +78,51 @@ def grid_edge_notice(settings: Mapping[str, Any]) -> str | None:
         f"warning: the probe chose C={c:g}, the edge of its grid ({low:g}..{high:g}); "
         f"it wanted {wants} regularisation than the grid offers, so the score may understate the embedding"
     )
+
+
+def _cv_cell(summary: Mapping[str, Any], name: str, pct: str) -> str:
+    mean = summary.get(f"cv_{name}_{pct}")
+    std = summary.get(f"cv_{name}_{pct}_std", 0.0)
+    return "   n/a" if mean is None else f"{mean:.3f}±{std:.3f}"
+
+
+def cv_table(summary: Mapping[str, Any], fractions: Sequence[float]) -> list[str]:
+    """Lines of the patient-CV summary: one row per label fraction, mean ± std over label draws.
+
+    Columns: accuracy, macro-F1 over the scored classes and over each subset
+    (``cv_macro_f1_<subset>_<pct>``), and sensitivity / +P of each scored class.
+    """
+    lines = ["leave-patients-out CV (pooled out-of-fold predictions):"]
+    for fraction in fractions:
+        pct = f"{fraction * 100:g}"
+        end = f"_{pct}"
+        subsets = sorted(
+            k[len("cv_macro_f1_") : -len(end)]
+            for k in summary
+            if k.startswith("cv_macro_f1_")
+            and k.endswith(end)
+            and k != f"cv_macro_f1{end}"
+        )
+        classes = [
+            k[len("cv_sensitivity_") : -len(end)]
+            for k in summary
+            if k.startswith("cv_sensitivity_") and k.endswith(end)
+        ]
+        parts = [
+            f"accuracy {_cv_cell(summary, 'accuracy', pct)}",
+            f"macro-F1 {_cv_cell(summary, 'macro_f1', pct)}",
+        ]
+        parts += [
+            f"macro-F1 {name.upper()} {_cv_cell(summary, 'macro_f1_' + name, pct)}"
+            for name in subsets
+        ]
+        lines.append(f"  {pct:>3}% labels: " + "  ".join(parts))
+        lines.append(
+            "    "
+            + "  ".join(
+                f"{name} Se {_cv_cell(summary, 'sensitivity_' + name, pct)} "
+                f"+P {_cv_cell(summary, 'ppv_' + name, pct)}"
+                for name in classes
+            )
+        )
+    return lines

@@ -54,6 +54,9 @@ class SupervisedSettings:
     weight_decay: float = 0.01
     eval_every: int = 25
     patience: int = 3
+    balanced: bool = (
+        False  # weight the loss by inverse class frequency (rare classes count)
+    )
 
     def __post_init__(self) -> None:
         if min(self.max_steps, self.batch_size, self.eval_every, self.patience) < 1:
@@ -94,6 +97,15 @@ def _source(data: DataSet, batch_size: int, seed: int) -> Any:
     return kind(data, batch_size=batch_size, generator=generator)
 
 
+def class_weights(y: np.ndarray, num_classes: int) -> Tensor:
+    """(K,) weights n / (k * count_c) of the classes present (0 for absent ones), as sklearn's "balanced"."""
+    counts = np.bincount(np.asarray(y, dtype=np.int64), minlength=num_classes)
+    present = counts > 0
+    weights = np.zeros(num_classes)
+    weights[present] = counts.sum() / (present.sum() * counts[present])
+    return torch.tensor(weights, dtype=torch.float32)
+
+
 def train_supervised(
     encoder: nn.Module,
     train: DataSet,
@@ -122,6 +134,9 @@ def train_supervised(
         model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay
     )
     source = _source(train, settings.batch_size, seed)
+    weight = (
+        class_weights(np.asarray(train.y), num_classes) if settings.balanced else None
+    )
     history: list[dict[str, float]] = []
     best_score, best_state, waited, losses = (
         -1.0,
@@ -132,7 +147,7 @@ def train_supervised(
     model.train()
     for step in range(1, settings.max_steps + 1):
         batch = source.next()
-        loss = F.cross_entropy(model(batch), batch.y.long())
+        loss = F.cross_entropy(model(batch), batch.y.long(), weight=weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

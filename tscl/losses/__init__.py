@@ -7,6 +7,7 @@ from tscl.losses.dcl import DCLLoss
 from tscl.losses.diagnostics import alignment, uniformity
 from tscl.losses.hierarchical import TS2VecLoss, hierarchical_contrastive_loss
 from tscl.losses.infonce import InfoNCELoss, info_nce
+from tscl.losses.margin import MarginContrastiveLoss, margin_contrastive_loss
 from tscl.losses.multiview import MultiViewInfoNCELoss
 from tscl.losses.ntxent import NTXentLoss
 from tscl.losses.supcon import SupConLoss
@@ -18,12 +19,14 @@ LOSSES = {
     "dcl": DCLLoss,
     "ts2vec": TS2VecLoss,
     "multiview": MultiViewInfoNCELoss,
+    "margin": MarginContrastiveLoss,
 }
 
 __all__ = [
     "LOSSES",
     "DCLLoss",
     "InfoNCELoss",
+    "MarginContrastiveLoss",
     "MultiViewInfoNCELoss",
     "NTXentLoss",
     "SupConLoss",
@@ -31,5 +34,6 @@ __all__ = [
     "alignment",
     "hierarchical_contrastive_loss",
     "info_nce",
+    "margin_contrastive_loss",
     "uniformity",
 ]

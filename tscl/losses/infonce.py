@@ -22,6 +22,7 @@ def info_nce(
     *,
     exclude_positives_from_denominator: bool = False,
     valid_mask: Tensor | None = None,
+    hard_negatives: int | None = None,
 ) -> Tensor:
     """Multi-positive InfoNCE over the L2-normalised rows of ``z``.
 
@@ -31,7 +32,9 @@ def info_nce(
         loss_i = -1/|P(i)| * sum_{p in P(i)} log( exp(s_ip/t) / sum_{k in D(i)} exp(s_ik/t) )
 
     where D(i) = {k != i}, or {k != i, k not in P(i)} when
-    ``exclude_positives_from_denominator`` (DCL). Anchors without positives (or,
+    ``exclude_positives_from_denominator`` (DCL); with ``hard_negatives`` = k
+    only anchor i's k most similar negatives stay in D(i) (hard-negative
+    selection, as CoLES's margin loss does; positives stay unless DCL). Anchors without positives (or,
     for DCL, without negatives) are ignored; the result is the mean over the
     remaining anchors. Leading dimensions are independent problems (e.g. one
     per sample when timestamps are contrasted); the mean runs over all of their
@@ -45,6 +48,7 @@ def info_nce(
         exclude_positives_from_denominator: drop positives from D(i) (DCL).
         valid_mask: (N,) or (..., N) bool; invalid rows are neither anchors,
             positives nor negatives (padding, missing views).
+        hard_negatives: keep only the k hardest negatives per anchor (None: all).
 
     Returns:
         The scalar loss.
@@ -59,8 +63,13 @@ def info_nce(
     if valid_mask is not None:
         candidates = candidates & valid_mask[..., None, :] & valid_mask[..., :, None]
     positives = positive_mask.bool() & candidates  # (..., N, N)
+    z = F.normalize(z, dim=-1)
+    logits = z @ z.transpose(-1, -2) / temperature  # (..., N, N)
+    negatives = candidates & ~positives
+    if hard_negatives is not None:
+        negatives = hardest(logits, negatives, hard_negatives)
     denominator = (
-        candidates & ~positives if exclude_positives_from_denominator else candidates
+        negatives if exclude_positives_from_denominator else negatives | positives
     )
     anchors = positives.any(dim=-1) & denominator.any(dim=-1)  # (..., N)
     if not bool(anchors.any()):
@@ -70,14 +79,22 @@ def info_nce(
     # Rows that are not anchors get a full denominator so that every row keeps a
     # finite normaliser (no NaN in forward or backward); their loss is dropped.
     denominator = denominator | ~anchors[..., None]
-    z = F.normalize(z, dim=-1)
-    logits = z @ z.transpose(-1, -2) / temperature  # (..., N, N)
     log_norm = logits.masked_fill(~denominator, float("-inf")).logsumexp(dim=-1)
     log_prob = logits - log_norm[..., None]  # (..., N, N)
     summed = torch.where(positives, log_prob, torch.zeros_like(log_prob)).sum(dim=-1)
     per_anchor = summed / positives.sum(dim=-1).clamp(min=1)  # (..., N)
     anchors = anchors.expand_as(per_anchor)
     return -(per_anchor * anchors).sum() / anchors.sum()
+
+
+def hardest(logits: Tensor, negatives: Tensor, count: int) -> Tensor:
+    """(..., N, N) bool: per row, the ``count`` negatives of highest logit (all if fewer)."""
+    if count < 1:
+        raise DataError("hard_negatives", f"expected a count >= 1, got {count}")
+    k = min(count, logits.shape[-1])
+    ranked = logits.detach().masked_fill(~negatives, float("-inf"))
+    top = ranked.topk(k, dim=-1).indices  # (..., N, k)
+    return torch.zeros_like(negatives).scatter_(-1, top, True) & negatives
 
 
 def view_positive_mask(ids: Tensor, num_views: int) -> Tensor:
@@ -160,11 +177,15 @@ class InfoNCELoss(nn.Module):
     """
 
     def __init__(
-        self, temperature: float = 0.1, exclude_positives_from_denominator: bool = False
+        self,
+        temperature: float = 0.1,
+        exclude_positives_from_denominator: bool = False,
+        hard_negatives: int | None = None,
     ) -> None:
         super().__init__()
         self.temperature = temperature
         self.exclude_positives_from_denominator = exclude_positives_from_denominator
+        self.hard_negatives = hard_negatives
 
     def forward(self, z_a: Tensor, z_b: Tensor, groups: Tensor | None = None) -> Tensor:
         """(B, D), (B, D), optional (B,) group ids -> scalar."""
@@ -182,4 +203,5 @@ class InfoNCELoss(nn.Module):
             self.temperature,
             exclude_positives_from_denominator=self.exclude_positives_from_denominator,
             valid_mask=valid_mask,
+            hard_negatives=self.hard_negatives,
         )

@@ -14,7 +14,9 @@ from typing import Any
 
 from tscl.methods.autotcl import AutoTCL
 from tscl.methods.coles import CoLES
+from tscl.methods.coles_mem import CoLESMaskedEvents
 from tscl.methods.comet import COMET
+from tscl.methods.masked_events import MaskedEventModel
 from tscl.methods.nnclr import NNCLR
 from tscl.methods.rebar import REBAR
 from tscl.methods.simclr import SimCLR
@@ -24,7 +26,9 @@ from tscl.methods.ts2vec import TS2Vec
 METHODS = {
     "autotcl": AutoTCL,
     "coles": CoLES,
+    "coles_mem": CoLESMaskedEvents,
     "comet": COMET,
+    "mem": MaskedEventModel,
     "nnclr": NNCLR,
     "rebar": REBAR,
     "simclr": SimCLR,
@@ -43,4 +47,8 @@ RECIPE_DEFAULTS: dict[str, dict[str, Any]] = {
         }
     },
     "coles": {"data": {"source": {"name": "slices"}}},
+    "coles_mem": {"data": {"source": {"name": "slices"}}},
+    "mem": {"data": {"source": {"name": "uniform"}}},
 }
+# Recipes that read event fields (masked event modelling): event data only.
+EVENT_METHODS = frozenset({"coles_mem", "mem"})

@@ -8,7 +8,10 @@ negative. Signal windows work the same way: ``data.source=slices``
 (``SignalSliceSource``) draws NaN-padded random slices of each window, and
 the encoder's output is max-pooled over each slice's observed steps. The loss here is the multi-positive InfoNCE of ``tscl.losses`` over
 the (n, n) cosine-similarity matrix of the slice embeddings (one matrix
-product), in place of the paper's margin loss over sampled pairs.
+product); ``objective="margin"`` is the paper's margin loss over all positive
+pairs and each slice's hardest negatives, its distances one matrix product too
+(``tscl.losses.margin``). ``hard_negatives`` = k keeps only each slice's k
+hardest negatives in either loss.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from torch import Tensor, nn
 
 from tscl.errors import DataError
 from tscl.losses.infonce import info_nce
+from tscl.losses.margin import margin_contrastive_loss
 from tscl.pairs.base import observed_steps, pool
 from tscl.pairs.masks import equal_id_mask
 from tscl.types import EventBatch, SignalBatch
@@ -28,18 +32,35 @@ def slice_positive_mask(index: Tensor) -> Tensor:
     return equal_id_mask(index)
 
 
-def coles_loss(z: Tensor, index: Tensor, temperature: float) -> Tensor:
+OBJECTIVES = ("infonce", "margin")
+
+
+def coles_loss(
+    z: Tensor,
+    index: Tensor,
+    temperature: float,
+    *,
+    objective: str = "infonce",
+    margin: float = 0.5,
+    hard_negatives: int | None = None,
+) -> Tensor:
     """Multi-positive InfoNCE of slice embeddings z (n, D) grouped by ``index`` (n,).
 
     For slice i with positives P(i) (the other slices of its sequence) and
     s_ik = cos(z_i, z_k): loss_i = -1/|P(i)| sum_{p in P(i)} log softmax_{k != i}(s_ik / t)[p],
-    averaged over the slices that have a positive.
+    averaged over the slices that have a positive. ``objective="margin"``:
+    ``tscl.losses.margin.margin_contrastive_loss`` with ``margin``.
     """
     if index.shape != (z.shape[0],):
         raise DataError(
             "coles index", f"expected shape ({z.shape[0]},), got {tuple(index.shape)}"
         )
-    return info_nce(z, slice_positive_mask(index.to(z.device)), temperature)
+    positives = slice_positive_mask(index.to(z.device))
+    if objective == "margin":
+        return margin_contrastive_loss(
+            z, positives, margin=margin, hard_negatives=hard_negatives
+        )
+    return info_nce(z, positives, temperature, hard_negatives=hard_negatives)
 
 
 class CoLES(nn.Module):
@@ -51,18 +72,37 @@ class CoLES(nn.Module):
         temperature: softmax temperature of the InfoNCE loss.
         projection_dim: 0 = contrast the encoder's embeddings directly; > 0 adds
             a linear projection used only by the loss.
+        objective: "infonce" (default) or "margin" (the paper's margin loss).
+        margin: the margin of ``objective="margin"``.
+        hard_negatives: keep each slice's k hardest negatives (None: all).
     """
 
     def __init__(
-        self, encoder: nn.Module, *, temperature: float = 0.1, projection_dim: int = 0
+        self,
+        encoder: nn.Module,
+        *,
+        temperature: float = 0.1,
+        projection_dim: int = 0,
+        objective: str = "infonce",
+        margin: float = 0.5,
+        hard_negatives: int | None = None,
     ) -> None:
         super().__init__()
         if not temperature > 0:
             raise DataError(
                 "CoLES temperature", f"expected a positive number, got {temperature}"
             )
+        if objective not in OBJECTIVES:
+            raise DataError(
+                "CoLES objective", f"expected one of {OBJECTIVES}, got {objective!r}"
+            )
         self.encoder = encoder
         self.temperature = temperature
+        self.loss_options = {
+            "objective": objective,
+            "margin": margin,
+            "hard_negatives": hard_negatives,
+        }
         self.projection = (
             nn.Linear(encoder.out_dim, projection_dim)
             if projection_dim > 0
@@ -84,4 +124,6 @@ class CoLES(nn.Module):
                 "CoLES batch", "needs batch.index (the sequence of each slice)"
             )
         z = self.projection(self.embed(batch))  # (n, D)
-        return {"loss": coles_loss(z, batch.index, self.temperature)}
+        return {
+            "loss": coles_loss(z, batch.index, self.temperature, **self.loss_options)
+        }

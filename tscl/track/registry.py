@@ -8,6 +8,7 @@ Every function takes ``uri`` ("" = ``$MLFLOW_TRACKING_URI`` or the local store).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import mlflow
 from mlflow.entities import Run
@@ -124,14 +125,29 @@ def set_alias(name: str, alias: str, version: int | str, *, uri: str = "") -> No
         ) from err
 
 
-def candidate_runs(client: MlflowClient, experiment_id: str, metric: str) -> list[Run]:
-    """FINISHED runs of an experiment with a logged encoder and a finite ``metric``."""
+def param_filter(where: Mapping[str, str]) -> str:
+    """``{"dataset": "mitdb"}`` -> `` and params.`dataset` = 'mitdb'`` (MLflow search syntax)."""
+    clauses = []
+    for key, value in where.items():
+        if "`" in key or "'" in str(value):
+            raise ConfigError(f"--where {key}={value}: quotes are not allowed")
+        clauses.append(f" and params.`{key}` = '{value}'")
+    return "".join(clauses)
+
+
+def candidate_runs(
+    client: MlflowClient,
+    experiment_id: str,
+    metric: str,
+    where: Mapping[str, str] | None = None,
+) -> list[Run]:
+    """FINISHED runs of an experiment with a logged encoder, a finite ``metric`` and the ``where`` params."""
     candidates: list[Run] = []
     token = None
     while True:
         page = client.search_runs(
             [experiment_id],
-            filter_string="attributes.status = 'FINISHED'",
+            filter_string="attributes.status = 'FINISHED'" + param_filter(where or {}),
             max_results=SEARCH_PAGE,
             page_token=token,
         )
@@ -147,7 +163,11 @@ def candidate_runs(client: MlflowClient, experiment_id: str, metric: str) -> lis
 
 
 def best_run(
-    client: MlflowClient, experiment: str, metric: str, mode: str = "max"
+    client: MlflowClient,
+    experiment: str,
+    metric: str,
+    mode: str = "max",
+    where: Mapping[str, str] | None = None,
 ) -> Run:
     """The FINISHED run with a logged encoder and the best value of ``metric``.
 
@@ -164,10 +184,12 @@ def best_run(
         raise TsclError(
             f"experiment '{experiment}' was not found in {client.tracking_uri}"
         )
-    candidates = candidate_runs(client, found.experiment_id, metric)
+    candidates = candidate_runs(client, found.experiment_id, metric, where)
     if not candidates:
+        wanted = "".join(f", {k}={v}" for k, v in (where or {}).items())
         raise TsclError(
-            f"experiment '{experiment}': no FINISHED run has a logged encoder and metric '{metric}'"
+            f"experiment '{experiment}': no FINISHED run has a logged encoder and "
+            f"metric '{metric}'{wanted}"
         )
     sign = 1.0 if mode == "max" else -1.0
     return max(candidates, key=lambda run: sign * run.data.metrics[metric])
@@ -181,16 +203,21 @@ def register_best(
     mode: str = "max",
     *,
     uri: str = "",
+    where: Mapping[str, str] | None = None,
 ) -> int:
     """Registers the encoder of the best FINISHED run (by ``metric``) and moves ``alias`` to it.
+
+    ``where`` keeps only runs whose params equal the given values (e.g. the data set).
 
     Returns:
         The new version number.
     """
     client = connect(uri)
-    run = best_run(client, experiment, metric, mode)
+    run = best_run(client, experiment, metric, mode, where)
     found = client.get_experiment_by_name(experiment)
-    count = len(candidate_runs(client, found.experiment_id, metric)) if found else 1
+    count = (
+        len(candidate_runs(client, found.experiment_id, metric, where)) if found else 1
+    )
     selection = (
         f"selected as the {'highest' if mode == 'max' else 'lowest'} {metric} = "
         f"{run.data.metrics[metric]:.4g} of {count} runs in experiment '{experiment}'"

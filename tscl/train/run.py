@@ -204,8 +204,7 @@ def evaluate(
     chosen on it (``holdout``); otherwise by cross-validation on the training
     split (the TS2Vec protocol).
     """
-    from tscl.eval import EVAL_PROTOCOLS, PROBES
-    from tscl.eval.holdout import logistic_holdout_protocol
+    from tscl.eval import EVAL_PROTOCOLS, HOLDOUT_PROBES, PROBES
 
     if protocol == "forecast":
         return evaluate_forecast(bundle, data, seed=seed)
@@ -217,13 +216,13 @@ def evaluate(
     device = bundle.config.train.device
     train_repr = embed_set(bundle.encoder, data.train, device=device)
     test_repr = embed_set(bundle.encoder, data.test, device=device)
-    if protocol == "holdout":
+    if protocol in HOLDOUT_PROBES:
         if data.val is None or data.val.y is None:
             raise ConfigError(
-                "eval.protocol 'holdout' needs a validation split (data.val_fraction > 0)"
+                f"eval.protocol '{protocol}' needs a validation split (data.val_fraction > 0)"
             )
         val_repr = embed_set(bundle.encoder, data.val, device=device)
-        return logistic_holdout_protocol(
+        return HOLDOUT_PROBES[protocol](
             train_repr,
             data.train.y,
             val_repr,
@@ -241,13 +240,19 @@ def evaluate(
 def evaluate_forecast(
     bundle: EncoderBundle, data: TrainingData, *, seed: int = 0
 ) -> dict[str, Any]:
-    """TS2Vec's forecasting protocol at ``eval.horizons``: flat metrics plus "forecast_examples".
+    """Ridge on the causal embedding (and raw lags, chosen on validation) at ``eval.horizons``.
 
     Metrics: ``mse_h{H}``, ``mae_h{H}``, ``val_mse_h{H}`` per horizon and
-    ``mse`` / ``mae`` / ``val_mse`` averaged over the horizons. The
-    "forecast_examples" entry ({H: (context, truth, prediction)} of the last
-    test window, first target) is for plots, not for logging as metrics.
+    ``mse`` / ``mae`` / ``val_mse`` averaged over the horizons, beside the
+    encoder-free references on the same scaled test windows
+    (``baseline_last_mse_h{H}``, ``baseline_seasonal_mse_h{H}``,
+    ``baseline_lags_mse_h{H}`` and their MAE). The chosen ridges become the
+    bundle's forecasting heads (``tscl predict``). "forecast_examples" ({H:
+    (context, truth, prediction)} of the last test window, first target) is
+    for plots and "forecast_params" (split borders, chosen inputs) for params.
     """
+    from tscl.domains.forecast.baselines import encoder_free_forecasts
+    from tscl.domains.forecast.predict import attach_heads
     from tscl.domains.forecast.protocol import forecast_evaluate
 
     series = data.forecast
@@ -256,7 +261,8 @@ def evaluate_forecast(
             "eval.protocol 'forecast' needs a forecasting data set "
             "(a CSV series with a row split, e.g. dataset=ETTh1)"
         )
-    horizons = list(bundle.config.eval.horizons)
+    settings = bundle.config.eval
+    horizons = list(settings.horizons)
     scores = forecast_evaluate(
         bundle.encoder,
         series,
@@ -264,12 +270,44 @@ def evaluate_forecast(
         seed=seed,
         device=bundle.config.train.device,
         keep_predictions=True,
+        lags=list(settings.lags),
+        relative=list(settings.relative),
+    )
+    references = encoder_free_forecasts(
+        series, horizons, lags=[n for n in settings.lags if n > 0] or [201], seed=seed
     )
     metrics: dict[str, Any] = {}
     for name in ("mse", "mae", "val_mse"):
         for horizon in horizons:
             metrics[f"{name}_h{horizon}"] = scores[horizon][name]
         metrics[name] = float(np.mean([scores[h][name] for h in horizons]))
+    for short, name in (
+        ("last", "last value"),
+        ("seasonal", "seasonal naive"),
+        ("lags", "raw-lag ridge"),
+    ):
+        for horizon in horizons:
+            for error in ("mse", "mae"):
+                value = references[name][horizon][error]
+                metrics[f"baseline_{short}_{error}_h{horizon}"] = value
+    params = attach_heads(bundle, series, scores)
+    metrics["forecast_params"] = {**params, **_split_params(series)}
+    metrics["forecast_examples"] = _forecast_examples(series, scores, horizons)
+    return metrics
+
+
+def _split_params(series: Any) -> dict[str, int]:
+    train_end, val_end, test_end = series.borders
+    return {
+        "split.train_end": train_end,
+        "split.val_end": val_end,
+        "split.test_end": test_end,
+    }
+
+
+def _forecast_examples(
+    series: Any, scores: dict[int, dict[str, Any]], horizons: list[int]
+) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     target = series.targets("test")[:, 0]  # the first target, (T_test,)
     examples = {}
     for horizon in horizons:
@@ -280,5 +318,4 @@ def evaluate_forecast(
             scores[horizon]["test_true"][start, :, 0],
             scores[horizon]["test_pred"][start, :, 0],
         )
-    metrics["forecast_examples"] = examples
-    return metrics
+    return examples

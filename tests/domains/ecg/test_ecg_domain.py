@@ -25,14 +25,16 @@ def test_defaults_are_valid_config_values() -> None:
     config = load_run_config(None, ["domain=ecg"])  # the defaults under no overrides
     assert config.augment == []
     assert config.method == "ts2vec" and config.dataset == "mitdb"
-    assert config.encoder.params == {"hidden_dims": 64, "output_dims": 320, "depth": 10}
+    assert config.encoder.name == "relative"
+    assert config.encoder.params["static_channels"] == 5
     assert (config.data.split, config.data.val_fraction, config.data.test_fraction) == (
         "group",
         0.2,
         0.2,
     )
-    assert (config.train.max_steps, config.train.batch_size) == (600, 8)
-    assert config.data.options["rhythm"] == "channels"
+    assert (config.train.max_steps, config.train.batch_size) == (300, 8)
+    assert config.data.options["rhythm"] == "extended"
+    assert config.data.options["template"] is True
 
 
 def test_import_is_light() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tscl.data.aami import aami_class
 from tscl.data.read_wfdb import read_wfdb
@@ -14,7 +15,25 @@ from tscl.domains.ecg.rhythm import (
     rr_channels,
     rr_features,
     rr_intervals,
+    rr_irregularity,
 )
+
+
+def test_rr_irregularity_by_hand() -> None:
+    # pre-RR: 100 100 100 200 100 100 (the first beat's is its post-RR)
+    peaks = np.array([0, 100, 200, 400, 500, 600])
+    log_pre = np.log([100, 100, 100, 200, 100, 100])
+    # half=1: windows of 3 log pre-RR, edges repeated; median |successive difference|
+    padded = np.concatenate([log_pre[:1], log_pre, log_pre[-1:]])
+    expected = [
+        np.median(np.abs(np.diff(padded[k : k + 3]))) for k in range(len(peaks))
+    ]
+    got = rr_irregularity(peaks, half=1)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert got[3] == pytest.approx(np.log(2)) and got[0] == 0
+    regular = rr_irregularity(np.arange(0, 3000, 300))
+    assert np.all(regular == 0) and regular.dtype == np.float32
+    assert np.isnan(rr_irregularity(np.array([5]))).all()
 
 
 def test_rr_features_tiny_hand_example() -> None:

@@ -7,7 +7,10 @@ are the annotated ones (labels mapped to the AAMI classes N/S/V/F/Q, non-beat
 annotations skipped) or, for a record without annotations, the R peaks that
 ``detect_beats`` finds (unlabelled). With ``rhythm="channels"`` the beat's four
 normalised RR features (``rhythm.rr_features``) are appended as constant
-channels. Splits are patient-independent and checked for leaks.
+channels. With ``template=True`` the record's median beat window (per lead,
+aligned like every window) follows the leads, so an encoder can compare each
+beat with the patient's usual one (``encoders.relative``). Splits are
+patient-independent and checked for leaks.
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ from tscl.domains.ecg.rhythm import (
     neighbour_windows,
     rr_channels,
     rr_features,
+    rr_irregularity,
 )
 from tscl.errors import ConfigError, DataError
 
-RHYTHM_MODES = ("channels", "none")
+RHYTHM_MODES = ("channels", "extended", "none")
+IRREGULARITY = "rr_irregularity"
 DETECT_MODES = ("missing", "never", "always")
 
 
@@ -50,8 +55,13 @@ class BeatSettings:
         detect: "missing" detects R peaks when a record has no annotations,
             "never" raises then, "always" ignores annotations (unlabelled).
         rhythm: "channels" appends the 4 RR features as constant channels,
-            "none" keeps the leads only.
+            "extended" their logarithms and the local rhythm irregularity
+            (``rhythm.rr_irregularity``), "none" keeps the leads only.
         neighbours: beats on each side cut next to each beat (0: the beat only).
+        template: append the record's median window of each lead after the
+            leads (channels ``template_<lead>``).
+        downsample: keep every k-th sample of each window (after the
+            band-pass, so k = 2 at 360 Hz, 180 Hz, aliases nothing below 90 Hz).
     """
 
     leads: tuple[str, ...] = ("MLII",)
@@ -64,6 +74,8 @@ class BeatSettings:
     detect: str = "missing"
     rhythm: str = "channels"
     neighbours: int = 0
+    template: bool = False
+    downsample: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "leads", tuple(str(lead) for lead in self.leads))
@@ -74,6 +86,7 @@ class BeatSettings:
             "detect": self.detect in DETECT_MODES,
             "rhythm": self.rhythm in RHYTHM_MODES,
             "neighbours": self.neighbours >= 0,
+            "downsample": self.downsample >= 1,
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
@@ -95,13 +108,24 @@ class BeatSettings:
 
     @property
     def length(self) -> int:
-        """Window length L in samples."""
-        return (2 * self.neighbours + 1) * (self.before + self.after)
+        """Window length L in samples (after downsampling)."""
+        full = (2 * self.neighbours + 1) * (self.before + self.after)
+        return -(-full // self.downsample)
 
     @property
     def channels(self) -> tuple[str, ...]:
-        """Names of the C window channels: the leads, then the RR features."""
-        return self.leads + (RR_FEATURES if self.rhythm == "channels" else ())
+        """Names of the C window channels: the leads, their templates, the RR features."""
+        templates = tuple(f"template_{lead}" for lead in self.leads)
+        return (
+            self.leads
+            + (templates if self.template else ())
+            + (RR_FEATURES if self.rhythm == "channels" else ())
+            + (
+                (*(f"log_{name}" for name in RR_FEATURES), IRREGULARITY)
+                if self.rhythm == "extended"
+                else ()
+            )
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready settings (``from_dict`` rebuilds them)."""
@@ -195,8 +219,17 @@ def record_beats(series: Series, settings: BeatSettings = BeatSettings()) -> Bea
         after=settings.after,
         neighbours=settings.neighbours,
     )  # (N, leads, L)
-    if settings.rhythm == "channels":
-        x = np.concatenate([x, rr_channels(rr[index], x.shape[-1])], axis=1)
+    if settings.downsample > 1:
+        x = np.ascontiguousarray(x[:, :, :: settings.downsample])
+    if settings.template:
+        x = np.concatenate([x, record_template(x)], axis=1)  # (N, 2 leads, L)
+    if settings.rhythm != "none":
+        features = rr[index]
+        if settings.rhythm == "extended":  # log ratios: a linear probe can then
+            # compare intervals (log pre - log post is the prematurity ratio)
+            irregular = rr_irregularity(peaks)[index, None]  # (N, 1)
+            features = np.concatenate([np.log(features), irregular], axis=1)
+        x = np.concatenate([x, rr_channels(features, x.shape[-1])], axis=1)
     count = len(index)
     return Beats(
         x=x,
@@ -208,6 +241,17 @@ def record_beats(series: Series, settings: BeatSettings = BeatSettings()) -> Bea
         rr=rr[index],
         detected=(source,) if detected else (),
     )
+
+
+def record_template(windows: np.ndarray) -> np.ndarray:
+    """The record's usual beat: the median window, repeated for every beat.
+
+    (N, C, L) -> (N, C, L) float32; unlabelled, so the same on a new record.
+    """
+    if not len(windows):
+        return np.zeros_like(windows, dtype=np.float32)
+    median = np.median(windows, axis=0).astype(np.float32)  # (C, L)
+    return np.broadcast_to(median, windows.shape).copy()
 
 
 def beat_set(records: list[Series], settings: BeatSettings = BeatSettings()) -> Beats:

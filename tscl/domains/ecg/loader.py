@@ -29,7 +29,15 @@ from tscl.errors import ConfigError, DataError
 if TYPE_CHECKING:
     from tscl.config import RunConfig
 
-SETTING_OPTIONS = ("leads", "notch_hz", "baseline", "rhythm", "neighbours")
+SETTING_OPTIONS = (
+    "leads",
+    "notch_hz",
+    "baseline",
+    "rhythm",
+    "neighbours",
+    "template",
+    "downsample",
+)
 OPTIONS = (*SETTING_OPTIONS, "records", "test_subjects", "val_subjects", "task")
 SPLITS = ("group", "official")  # MIT-BIH's own split is patient-wise too
 DETECTOR = "wfdb.processing.XQRS + wfdb.processing.correct_peaks"
@@ -134,6 +142,8 @@ def split_beats(beats: Beats, config: RunConfig) -> Split:
         split = explicit_split(
             beats, options, val_fraction=data.val_fraction, seed=config.train.seed
         )
+    elif data.val_fraction == 0 and data.test_fraction == 0:
+        split = Split(train=np.arange(len(beats)))  # every patient trains (patient_cv)
     else:
         split = group_split(
             beats.subject,
@@ -143,13 +153,29 @@ def split_beats(beats: Beats, config: RunConfig) -> Split:
             labels=beats.labels if beats.labelled else None,
         )
     check_no_leak(split, beats.subject, name="patient")
-    if not len(split.train) or not len(split.test):
-        raise DataError("split", "the patient split left no train or no test beats")
+    cross_validated = config.eval.protocol == "patient_cv"
+    if not len(split.train) or not (len(split.test) or cross_validated):
+        raise DataError(
+            "split",
+            "the patient split left no train or no test beats "
+            "(only eval.protocol=patient_cv runs without a test split)",
+        )
     return split
 
 
-def _scaler(normalize: str, train_x: np.ndarray) -> ChannelScaler | None:
-    return None if normalize == "none" else ChannelScaler().fit(train_x)
+def _scaler(
+    normalize: str, train_x: np.ndarray, settings: BeatSettings
+) -> ChannelScaler | None:
+    """Per-channel scaler of the training beats; a template channel gets its lead's."""
+    if normalize == "none":
+        return None
+    scaler = ChannelScaler().fit(train_x)
+    if settings.template:
+        leads = len(settings.leads)
+        assert scaler.mean is not None and scaler.std is not None
+        scaler.mean[leads : 2 * leads] = scaler.mean[:leads]
+        scaler.std[leads : 2 * leads] = scaler.std[:leads]
+    return scaler
 
 
 def signal_set(
@@ -201,7 +227,7 @@ def load_ecg(config: RunConfig) -> TrainingData:
     fs = record_fs(records, name)
     beats = beat_set(records, settings)
     split = split_beats(beats, config)
-    scaler = _scaler(config.data.normalize, beats.x[split.train])
+    scaler = _scaler(config.data.normalize, beats.x[split.train], settings)
     parts = {
         part: signal_set(beats, index, scaler) for part, index in split.parts().items()
     }

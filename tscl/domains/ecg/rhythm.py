@@ -4,7 +4,10 @@ Beat morphology alone cannot tell a premature atrial beat from a normal one;
 the RR intervals around it can (de Chazal et al. 2004). ``rr_features`` gives
 four intervals per beat, each divided by the record's mean RR so that a
 patient's own heart rate is the unit: 1.0 is "as usual for this record".
-``rr_channels`` turns them into constant channels over a window, so an encoder
+``rr_irregularity`` measures how irregular the rhythm is around a beat (an
+isolated premature beat in a regular rhythm is likely supraventricular; the same
+short RR inside atrial fibrillation is not). ``rr_channels`` turns features into
+constant channels over a window, so an encoder
 sees rhythm next to the waveform; ``neighbour_windows`` cuts the previous,
 current and next beat side by side.
 """
@@ -74,6 +77,28 @@ def rr_features(
     mean_rr = float(np.diff(peaks).mean())
     features = np.stack([pre, post, local, average], axis=1) / mean_rr  # (K, 4)
     return features.astype(np.float32)
+
+
+def rr_irregularity(peaks: np.ndarray, *, half: int = 4) -> np.ndarray:
+    """Local rhythm irregularity of every beat: the median absolute difference of
+    successive log pre-RR intervals over the ``2 * half + 1`` beats centred on it.
+
+    The record's ends repeat the first / last log pre-RR. Unitless (a ratio of
+    intervals), so it needs no normalisation by the record's heart rate.
+
+    Args:
+        peaks: (K,) sorted R-peak samples of one record.
+
+    Returns:
+        (K,) float32; all NaN when K < 2.
+    """
+    peaks = np.asarray(peaks, dtype=np.int64)
+    if len(peaks) < 2:
+        return np.full(len(peaks), np.nan, dtype=np.float32)
+    pre, _ = rr_intervals(peaks)
+    padded = np.pad(np.log(pre), half, mode="edge")  # (K + 2 half,)
+    window = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    return np.median(np.abs(np.diff(window, axis=1)), axis=1).astype(np.float32)
 
 
 def rr_channels(features: np.ndarray, length: int) -> np.ndarray:

@@ -3,7 +3,12 @@
 Cases become variable-length sequences of coded tokens plus numeric fields
 (amounts, counts, seconds since the previous event); vocabularies and scalers
 are fitted on the training cases. The recipe is CoLES (random contiguous slices
-of one sequence are positives) with a GRU over per-field embeddings.
+of one sequence are positives) with a GRU over per-field embeddings; ``mem``
+(masked event modelling) and ``coles_mem`` (their sum, or with
+``method_params.align=true`` the hybrid) are the generative alternatives.
+``features.handcrafted_features`` gives the count/time baseline features, to
+probe alone or beside the embedding (``eval.protocol=holdout`` or
+``holdout_lightgbm``).
 """
 
 from __future__ import annotations

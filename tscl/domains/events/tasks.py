@@ -17,7 +17,7 @@ subject per case, before any vocabulary or scaling is fitted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,20 @@ def _case_table(path: Path, case_column: str, columns: Sequence[str]) -> pd.Data
     return table.set_index(table[case_column].astype(str))
 
 
+def _labels(
+    cases: pd.DataFrame,
+    column: str,
+    case_ids: Sequence[str],
+    label: Callable[[Any], str | None],
+) -> list[str | None]:
+    """Each case's label from ``column``; all None when the table has no such column
+    (a log to embed needs no labels; training on it then fails on the missing labels)."""
+    if column not in cases.columns:
+        return [None] * len(case_ids)
+    values = cases[column].reindex(list(case_ids)).to_numpy(dtype=object)
+    return [label(v) for v in values]
+
+
 def _times(path: Path, column: pd.Series) -> np.ndarray:
     """(N,) datetime64[ns] of a timestamp column (UTC), DataError when unparseable."""
     parsed = pd.to_datetime(column, errors="coerce", utc=True)
@@ -115,7 +129,7 @@ def read_outcome_log(events_path: Path, cases_path: Path) -> CaseLog:
     for name in ("case_id", "timestamp", "activity", "lifecycle"):
         if name not in events.columns:
             raise DataError(events_path, f"missing column '{name}'")
-    cases = _case_table(cases_path, "case_id", ["AMOUNT_REQ", "outcome"])
+    cases = _case_table(cases_path, "case_id", ["AMOUNT_REQ"])
     events = events[outcome_keep_mask(events["case_id"], events["activity"])]
     tokens = (
         events["activity"].astype(str) + "|" + events["lifecycle"].astype(str)
@@ -130,8 +144,9 @@ def read_outcome_log(events_path: Path, cases_path: Path) -> CaseLog:
         .reindex(case_ids)
         .to_numpy(float)
     )
-    outcomes = cases["outcome"].reindex(case_ids)
-    labels = [o if o in OUTCOME_CLASSES else None for o in outcomes.astype(str)]
+    labels = _labels(
+        cases, "outcome", case_ids, lambda o: o if o in OUTCOME_CLASSES else None
+    )
     return CaseLog(
         case_ids=case_ids,
         categorical={"token": [tokens[r] for r in rows]},
@@ -158,7 +173,7 @@ def read_diagnosis_log(events_path: Path, cases_path: Path) -> CaseLog:
     for name in ("case_id", "timestamp", "activity_code", "n_executions"):
         if name not in events.columns:
             raise DataError(events_path, f"missing column '{name}'")
-    cases = _case_table(cases_path, "case_id", ["diagnosis_code"])
+    cases = _case_table(cases_path, "case_id", [])
     times = _times(events_path, events["timestamp"])
     codes = events["activity_code"].astype(str).to_numpy()
     executions = pd.to_numeric(events["n_executions"], errors="coerce").to_numpy(float)
@@ -166,7 +181,6 @@ def read_diagnosis_log(events_path: Path, cases_path: Path) -> CaseLog:
     order = [
         r[np.argsort(times[r], kind="stable")] for r in rows
     ]  # by time, ties in log order
-    diagnosis = cases["diagnosis_code"].reindex(case_ids).to_numpy(dtype=object)
     return CaseLog(
         case_ids=case_ids,
         categorical={"activity_code": [codes[r] for r in order]},
@@ -174,7 +188,7 @@ def read_diagnosis_log(events_path: Path, cases_path: Path) -> CaseLog:
             "n_executions": [executions[r] for r in order],
             DELTA: [time_deltas(times[r]) for r in order],
         },
-        labels=[diagnosis_label(d) for d in diagnosis],
+        labels=_labels(cases, "diagnosis_code", case_ids, diagnosis_label),
         subjects=list(case_ids),
     )
 

@@ -4,7 +4,9 @@ A catalog card gives the row split (ETT's 12/4/4 months) and the default
 target; a user's CSV path uses ``data.options.date`` for the date column
 (default: the reader's detection), ``targets`` for the target columns (default:
 the last column; ``all`` for multivariate) and a 60/20/20 row split (or
-``split=ett`` for ETT's 12/4/4 months at hourly rows).
+``split=ett`` for ETT's 12/4/4 months of 30 days at the file's step);
+``channel_independent=true`` pretrains and encodes each target alone beside
+the covariates.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from tscl.config import RunConfig
 from tscl.data.training import SignalSet, TrainingData
 from tscl.errors import ConfigError, DataError
 
-OPTIONS = frozenset({"targets", "date", "split", "part"})
+OPTIONS = frozenset({"targets", "date", "split", "part", "channel_independent"})
 ETT_HOURS = (12 * 30 * 24, 16 * 30 * 24, 20 * 30 * 24)
 
 
@@ -56,6 +58,16 @@ def _date_column(path: Path) -> str | None:
     return None
 
 
+def ett_borders(timestamps: Any) -> tuple[int, int, int]:
+    """ETT's 12/4/4 months of 30 days as row borders at the series' step (hourly: ``ETT_HOURS``)."""
+    import pandas as pd
+
+    stamps = pd.DatetimeIndex(timestamps)
+    step = float(np.median(np.diff(stamps) / pd.Timedelta(seconds=1)))
+    per_hour = 3600.0 / step if step > 0 else 1.0
+    return tuple(int(round(hours * per_hour)) for hours in ETT_HOURS)  # type: ignore[return-value]
+
+
 def _user_series(
     path: Path, options: dict[str, Any]
 ) -> tuple[Any, tuple[int, int, int]]:
@@ -68,7 +80,7 @@ def _user_series(
     series = read_csv_series(path, **kwargs)
     length = len(series)
     if options.get("split", "ratio") == "ett":
-        borders = ETT_HOURS
+        borders = ett_borders(series.timestamps)
         if borders[-1] > length:
             raise DataError(
                 path, f"the ETT split needs {borders[-1]} rows, the file has {length}"
@@ -83,7 +95,7 @@ def load_forecast(config: RunConfig) -> TrainingData:
     """The series of ``config.dataset`` as train / val / test (1, C, T_split) splits."""
     from tscl.data.dataset_ref import as_path
     from tscl.data.digest import file_sha256 as sha256_of
-    from tscl.domains.forecast.protocol import prepare_forecast
+    from tscl.domains.forecast.protocol import channel_view, prepare_forecast
 
     options = dict(config.data.options)
     unknown = set(options) - OPTIONS
@@ -112,10 +124,21 @@ def load_forecast(config: RunConfig) -> TrainingData:
         options.get("targets"), default, list(series.channels), config.dataset
     )
     data = prepare_forecast(series, targets=targets, borders=borders)
+    data.channel_independent = bool(options.get("channel_independent", False))
     parts = {}
     for name in ("train", "val", "test"):
         x = data.x[None, :, data.split(name)]  # (C, T) -> (1, C, T_split)
-        ids = {"subject": np.zeros(1, np.int64), "recording": np.zeros(1, np.int64)}
+        if data.channel_independent:  # one row per target: (C_t, 7 + 1, T_split)
+            x = np.stack(
+                [
+                    channel_view(data, i).x[:, data.split(name)]
+                    for i in range(data.num_targets)
+                ]
+            )
+        ids = {
+            "subject": np.zeros(len(x), np.int64),
+            "recording": np.zeros(len(x), np.int64),
+        }
         names = {"subject": [config.dataset], "recording": [config.dataset]}
         parts[name] = SignalSet(x=x, ids=ids, id_names=names)
     source.update(

@@ -11,8 +11,9 @@ after a split point enters any feature of that split.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,8 @@ from tscl.eval.forecast import (
     ridge_forecast_protocol,
     time_features,
 )
+from tscl.eval.forecast_baselines import seasonal_period
+from tscl.eval.forecast_select import select_ridge_forecast
 from tscl.train.device import resolve_device
 
 NUM_COVARIATES = 7
@@ -41,6 +44,8 @@ class ForecastData:
     borders: tuple[int, int, int]  # ends of train, val, test
     target_names: list[str]
     scaler: dict[str, Any] | None = None  # ChannelScaler.to_dict() of the training rows
+    period: int = 1  # the seasonal naive forecast's season, in steps
+    channel_independent: bool = False  # encode each target alone beside the covariates
 
     @property
     def num_targets(self) -> int:
@@ -57,6 +62,10 @@ class ForecastData:
     def targets(self, name: str) -> np.ndarray:
         """The target columns of one split, (T_s, C_t)."""
         return self.x[NUM_COVARIATES:, self.split(name)].T
+
+    def all_targets(self) -> np.ndarray:
+        """The target columns of every row, (T, C_t)."""
+        return self.x[NUM_COVARIATES:].T
 
 
 def prepare_forecast(
@@ -87,12 +96,47 @@ def prepare_forecast(
     x = np.concatenate([covariates, values])[:, :test_end]  # (7 + targets, T)
     scaler = ChannelScaler().fit(x[None, :, :train_end])  # training rows only
     x = scaler.transform(x[None])[0].astype(np.float32)
+    stamps = pd.DatetimeIndex(series.timestamps[:train_end])
+    step = float(np.median(np.diff(stamps) / pd.Timedelta(seconds=1)))
     return ForecastData(
         x=x,
         borders=(train_end, val_end, test_end),
         target_names=list(targets),
         scaler=scaler.to_dict(),
+        period=seasonal_period(step),
     )
+
+
+def channel_view(data: ForecastData, index: int) -> ForecastData:
+    """The covariates beside target ``index`` alone, as a univariate ``ForecastData``."""
+    rows = [*range(NUM_COVARIATES), NUM_COVARIATES + index]
+    return replace(
+        data,
+        x=data.x[rows],
+        target_names=[data.target_names[index]],
+        channel_independent=False,
+    )
+
+
+def lag_split_features(data: ForecastData, lags: int) -> dict[str, np.ndarray]:
+    """The targets' last ``lags`` values at each step of each split, (T_s, C_t * lags).
+
+    Row t holds steps t - lags + 1 .. t (channel-major), zero before the
+    series starts; nothing after t enters it.
+    """
+    if lags < 1:
+        raise DataError("lags", f"expected >= 1 raw lags, got {lags}")
+    values = data.all_targets()  # (T, C_t)
+    padded = np.concatenate(
+        [np.zeros((lags - 1, values.shape[1]), values.dtype), values]
+    )
+    # (T, C_t, lags): window t ends at row t of the series
+    windows = np.lib.stride_tricks.sliding_window_view(padded, lags, axis=0)
+    features = {}
+    for name in ("train", "val", "test"):
+        part = windows[data.split(name)]
+        features[name] = part.reshape(len(part), -1)  # (T_s, C_t, L) -> (T_s, C_t * L)
+    return features
 
 
 def causal_split_features(
@@ -101,15 +145,16 @@ def causal_split_features(
     *,
     padding: int = 200,
     batch_size: int = 256,
+    splits: Sequence[str] = ("train", "val", "test"),
 ) -> dict[str, np.ndarray]:
-    """Features (T_s, D) for each split from causal windows, encoded split by split.
+    """Features (T_s, D) for each of ``splits`` from causal windows, encoded split by split.
 
     ``encode_fn`` maps windows (B, C, padding + 1) -> (B, D, padding + 1), as
     for :func:`tscl.eval.forecast.causal_sliding_embed`; a split's windows
     reach back ``padding`` steps into earlier rows, never past its end.
     """
     features = {}
-    for name in ("train", "val", "test"):
+    for name in splits:
         part = data.split(name)
         context = max(0, part.start - padding)  # past steps only
         # (C, context + T_s): nothing after the split's end
@@ -129,11 +174,33 @@ def split_features(
     batch_size: int = 256,
     device: str = "auto",
 ) -> dict[str, np.ndarray]:
-    """Causal sliding-window embeddings (T_s, D) of each split (:func:`causal_split_features`)."""
+    """Causal sliding-window embeddings (T_s, D) of each split (:func:`causal_split_features`).
+
+    Channel-independent data: each target is encoded alone beside the
+    covariates, and the per-target embeddings are concatenated, (T_s, C_t * D).
+    """
+    if data.channel_independent and data.num_targets > 1:
+        parts = [
+            split_features(
+                encoder,
+                channel_view(data, index),
+                padding=padding,
+                batch_size=batch_size,
+                device=device,
+            )
+            for index in range(data.num_targets)
+        ]
+        return {
+            name: np.concatenate([p[name] for p in parts], axis=1) for name in parts[0]
+        }
     target = resolve_device(device)
     encoder = encoder.to(target).eval()
+    last_only = "window" in inspect.signature(encoder.forward).parameters
 
     def encode_fn(batch: torch.Tensor) -> torch.Tensor:
+        if last_only:  # only the feature step: the same values, less work
+            starts = torch.full((len(batch),), batch.shape[-1] - 1)
+            return encoder(batch.to(target), window=(starts, 1))  # (B, D, 1)
         return encoder(batch.to(target))
 
     features = causal_split_features(
@@ -152,19 +219,58 @@ def forecast_evaluate(
     seed: int = 0,
     device: str = "auto",
     keep_predictions: bool = False,
+    lags: Sequence[int] | None = None,
+    relative: Sequence[bool] | None = None,
 ) -> dict[int, dict[str, Any]]:
     """Ridge on causal features; alpha chosen on validation, test scored once; MSE/MAE per horizon.
 
+    Without ``lags`` and ``relative`` this is TS2Vec's protocol (the embedding
+    alone). Given, ``lags`` (raw target lags beside the embedding, 0 = the
+    embedding alone) and ``relative`` target forms are candidates chosen on validation per
+    horizon (:func:`tscl.eval.forecast_select.select_ridge_forecast`); their
+    results also name the chosen "features" and hold the ridge "head".
     With ``keep_predictions`` each horizon also holds "test_pred" and
     "test_true", (n, H, C_t) arrays of the test windows.
     """
     features = split_features(encoder, data, padding=padding, device=device)
     targets = {name: data.targets(name) for name in ("train", "val", "test")}
-    return ridge_forecast_protocol(
-        features,
+    if lags is None and relative is None:
+        return ridge_forecast_protocol(
+            features,
+            targets,
+            horizons,
+            drop=padding,
+            seed=seed,
+            keep_predictions=keep_predictions,
+        )
+    return select_ridge_forecast(
+        embedding_feature_sets(features, data, lags or (0,)),
         targets,
         horizons,
+        relative=relative or (False,),
         drop=padding,
         seed=seed,
         keep_predictions=keep_predictions,
     )
+
+
+def feature_set_name(lags: int) -> str:
+    """The candidate's name: "embedding" or "embedding+<lags> lags"."""
+    return "embedding" if lags == 0 else f"embedding+{lags} lags"
+
+
+def embedding_feature_sets(
+    features: dict[str, np.ndarray], data: ForecastData, lags: Sequence[int]
+) -> dict[str, dict[str, np.ndarray]]:
+    """Candidates: the embedding (lags 0) and the embedding beside each count of raw lags."""
+    sets = {}
+    for count in dict.fromkeys(int(n) for n in lags):
+        if count == 0:
+            sets[feature_set_name(0)] = features
+            continue
+        raw = lag_split_features(data, count)
+        sets[feature_set_name(count)] = {
+            name: np.concatenate([features[name], raw[name]], axis=1)
+            for name in features
+        }
+    return sets
