@@ -103,12 +103,12 @@ _lead_only = _channels(LEAD)
 
 
 def _rr_of(scaler: dict[str, Any]) -> Callable[[Any], np.ndarray]:
-    """(N, 4) the four RR ratios (the default holds their scaled logarithms; undone here)."""
+    """(N, 4) the four RR ratios (the rows hold them scaled; the scaling is undone here)."""
     mean = np.asarray(scaler["mean"], dtype=np.float64)[RR4]
     std = np.asarray(scaler["std"], dtype=np.float64)[RR4]
 
     def rr(rows: Any) -> np.ndarray:
-        return np.exp(np.asarray(rows.x[:, RR4, 0], dtype=np.float64) * std + mean)
+        return np.asarray(rows.x[:, RR4, 0], dtype=np.float64) * std + mean
 
     return rr
 

@@ -16,7 +16,7 @@ from tscl.domains.domain import Domain, lazy, ts2vec_subject_recipe
 def ecg_recipe() -> dict:
     """The ECG default recipe (chosen by leave-patients-out CV inside MIT-BIH DS1, see
     benchmarks/bench_ecg.py): each beat beside its record's median beat and its rhythm
-    (log RR ratios, irregularity), encoded by the patient-relative encoder, TS2Vec's
+    (RR ratios, irregularity), encoded by the patient-relative encoder, TS2Vec's
     losses; split by patient 60/20/20 with a probe chosen on the validation patients
     (``configs/ecg.yaml`` cross-validates over every patient instead)."""
     recipe = ts2vec_subject_recipe(

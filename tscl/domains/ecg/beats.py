@@ -55,7 +55,7 @@ class BeatSettings:
         detect: "missing" detects R peaks when a record has no annotations,
             "never" raises then, "always" ignores annotations (unlabelled).
         rhythm: "channels" appends the 4 RR features as constant channels,
-            "extended" their logarithms and the local rhythm irregularity
+            "extended" also the local rhythm irregularity
             (``rhythm.rr_irregularity``), "none" keeps the leads only.
         neighbours: beats on each side cut next to each beat (0: the beat only).
         template: append the record's median window of each lead after the
@@ -119,12 +119,8 @@ class BeatSettings:
         return (
             self.leads
             + (templates if self.template else ())
-            + (RR_FEATURES if self.rhythm == "channels" else ())
-            + (
-                (*(f"log_{name}" for name in RR_FEATURES), IRREGULARITY)
-                if self.rhythm == "extended"
-                else ()
-            )
+            + (RR_FEATURES if self.rhythm != "none" else ())
+            + ((IRREGULARITY,) if self.rhythm == "extended" else ())
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -225,10 +221,9 @@ def record_beats(series: Series, settings: BeatSettings = BeatSettings()) -> Bea
         x = np.concatenate([x, record_template(x)], axis=1)  # (N, 2 leads, L)
     if settings.rhythm != "none":
         features = rr[index]
-        if settings.rhythm == "extended":  # log ratios: a linear probe can then
-            # compare intervals (log pre - log post is the prematurity ratio)
+        if settings.rhythm == "extended":
             irregular = rr_irregularity(peaks)[index, None]  # (N, 1)
-            features = np.concatenate([np.log(features), irregular], axis=1)
+            features = np.concatenate([features, irregular], axis=1)
         x = np.concatenate([x, rr_channels(features, x.shape[-1])], axis=1)
     count = len(index)
     return Beats(
