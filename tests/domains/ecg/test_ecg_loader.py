@@ -207,7 +207,9 @@ def test_embed_input_replays_training(
     in_training = np.concatenate(
         [part.x[part.ids["recording"] == code] for part in _parts(data)]
     )  # the training windows of record 101, scaled with the training scaler
-    np.testing.assert_allclose(signals.x, in_training, rtol=1e-5, atol=1e-5)
+    # the rows come unscaled (the encoder bundle applies the training scaler once)
+    scaled = ChannelScaler.from_dict(data.preprocessing["scaler"]).transform(signals.x)
+    np.testing.assert_allclose(scaled, in_training, rtol=1e-5, atol=1e-5)
     series = read_wfdb(mitdb / "101")
     assert series.annotations is not None
     assert set(frame["sample"]) <= set(series.annotations.sample.tolist())

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tscl.config import RunConfig
+from tscl.data.normalize import ChannelScaler
 from tscl.data.splits import Split, check_no_leak
 from tscl.data.training import SignalSet, TrainingData
 from tscl.domains.eeg import EEG, embed_eeg_input, load_eeg
@@ -140,7 +141,9 @@ def test_embed_replays_the_training_preprocessing(
     }
     test = four.test
     index = [i for i in range(len(test)) if test.id_of("recording", i) == "S003R02"]
-    np.testing.assert_allclose(rows.x, test.x[index], atol=1e-4)
+    # unscaled here: the encoder bundle applies the training scaler once
+    scaler = ChannelScaler.from_dict(four.preprocessing["scaler"])
+    np.testing.assert_allclose(scaler.transform(rows.x), test.x[index], atol=1e-4)
 
 
 def test_eye_state_windows_split_by_contiguous_time_blocks(

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from tscl.data.normalize import ChannelScaler
 from tscl.data.read_wfdb import read_wfdb
 from tscl.data.training import SignalSet
 from tscl.domains.ecg.beats import BeatSettings, record_beats
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 def embed_ecg_input(
     preprocessing: Mapping[str, Any], config: RunConfig, path: Path
 ) -> tuple[SignalSet, pd.DataFrame]:
-    """Beat windows of one WFDB record with the training run's cleaning and scaler.
+    """Beat windows of one WFDB record with the training run's cleaning (unscaled: the bundle scales).
 
     Beats are the annotated ones, or detected R peaks when the record has no
     ``.atr`` (then unlabelled).
@@ -50,9 +49,9 @@ def embed_ecg_input(
             path, f"record sampled at {record.fs} Hz, the encoder at {expected} Hz"
         )
     beats = record_beats(record, BeatSettings.from_dict(dict(preprocessing["beats"])))
-    state = preprocessing.get("scaler")
-    scaler = None if state is None else ChannelScaler.from_dict(dict(state))
-    signals = signal_set(beats, np.arange(len(beats)), scaler)
+    # unscaled: the encoder bundle applies preprocessing["scaler"] (scaling here too
+    # would standardise twice)
+    signals = signal_set(beats, np.arange(len(beats)), None)
     frame = pd.DataFrame(
         {
             "recording": beats.recording,

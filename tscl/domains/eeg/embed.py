@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from tscl.data.normalize import ChannelScaler
 from tscl.data.training import SignalSet, encode_ids
 from tscl.domains.eeg.epochs import (
     EYES_RUNS,
@@ -78,9 +77,7 @@ def embed_eeg_input(
     epochs = _epochs(
         raw, task, float(preprocessing.get("epoch_seconds", 2.0)), path.stem
     )
-    x = epochs.x
-    if preprocessing.get("scaler") is not None:
-        x = ChannelScaler.from_dict(dict(preprocessing["scaler"])).transform(x)
+    x = epochs.x  # unscaled: the encoder bundle applies preprocessing["scaler"]
     class_names = list(preprocessing.get("class_names") or [])
     labels = epochs.labels if epochs.labels is not None else [None] * len(x)
     known = bool(labels) and all(label in class_names for label in labels)
