@@ -34,7 +34,7 @@ def mitdb_rows(data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
 def test_ids_survive_sections_and_batches(mitdb_rows) -> None:
     """After windowing, sectioning and batching, each row's ids are its record's."""
     train = mitdb_rows.train
-    rows = training_rows(train, max_length=100)  # beats are 252 long: cut in 2
+    rows = training_rows(train, max_length=63)  # beats are 126 long: cut in 2
     assert len(rows) == 2 * len(train)
     source = UniformSource(
         rows, batch_size=32, generator=torch.Generator().manual_seed(0)
@@ -46,7 +46,7 @@ def test_ids_survive_sections_and_batches(mitdb_rows) -> None:
                 assert int(batch.ids[level][i]) == int(train.ids[level][original])
             # the values are that beat's: section 0 or 1 of its window
             half = np.asarray(train.x[original])[
-                ..., (row % 2) * 126 : (row % 2 + 1) * 126
+                ..., (row % 2) * 63 : (row % 2 + 1) * 63
             ]
             np.testing.assert_array_equal(batch.x[i].numpy(), half)
 
