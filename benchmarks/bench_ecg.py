@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import tempfile
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -113,21 +111,6 @@ def _rr_of(scaler: dict[str, Any]) -> Callable[[Any], np.ndarray]:
     return rr
 
 
-def _pretrained_folds(
-    config: Any, data: Any, transform: Callable[[Any], Any]
-) -> Callable:
-    """fit_encoder for patient_cv.cross_validate, pretraining on ``transform(rows)``."""
-    from tscl.train.run import pretrain
-
-    def fit_encoder(train: Any, fold: int) -> Any:
-        rows = transform(train)
-        fold_data = dataclasses.replace(data, train=rows, val=None, test=rows)
-        with tempfile.TemporaryDirectory(prefix=f"tscl_bench_ecg{fold}_") as folder:
-            return pretrain(config, run_dir=Path(folder), data=fold_data).bundle.encoder
-
-    return fit_encoder
-
-
 def _embedder(
     transform: Callable[[Any], Any], extra: Callable[[Any], np.ndarray] | None
 ):
@@ -156,11 +139,12 @@ def default_rows(
 ) -> dict:
     """Scores of the ECG default for one seed: {row: {fraction: scores}}."""
     from tscl.eval.patient_cv import cross_validate
+    from tscl.eval.recipe_cv import fold_pretrainer
 
     config = _config("default", seed, steps)
     identity = lambda rows: rows  # noqa: E731
     result = cross_validate(
-        data.train, _pretrained_folds(config, data, identity), _embedder(identity, None),
+        data.train, fold_pretrainer(config, data), _embedder(identity, None),
         data.class_names, settings, say=say,
     )  # fmt: skip
     return {"ECG default": {f: s for (f, _), s in result.runs.items()}}
@@ -171,9 +155,10 @@ def ts2vec_rows(
 ) -> dict:
     """Scores of TS2Vec on the bare beats, without and with the 4 RR features appended."""
     from tscl.eval.patient_cv import cross_validate
+    from tscl.eval.recipe_cv import fold_pretrainer
 
     out: dict[str, dict[float, dict[str, float]]] = {}
-    fit = _cached(_pretrained_folds(_config("ts2vec", seed, steps), data, _lead_only))
+    fit = _cached(fold_pretrainer(_config("ts2vec", seed, steps), data, _lead_only))
     rr = _rr_of(data.preprocessing["scaler"])
     for row, extra in (("TS2Vec bare beats", None), ("TS2Vec + 4 RR", rr)):
         result = cross_validate(

@@ -52,6 +52,28 @@ def labelled_rows(data: TrainingData) -> SignalSet:
     return data.train
 
 
+def fold_pretrainer(
+    config: Any,
+    data: TrainingData,
+    transform: Callable[[SignalSet], SignalSet] | None = None,
+) -> Callable[[SignalSet, int], Any]:
+    """``fit_encoder`` for ``patient_cv.cross_validate``: the run's recipe pretrained
+    (quietly, in a temporary folder) on a fold's training rows, ``transform``-ed first."""
+
+    def fit_encoder(train: SignalSet, fold: int) -> Any:
+        from tscl.train.run import pretrain
+
+        rows = train if transform is None else transform(train)
+        fold_data = dataclasses.replace(data, train=rows, val=None, test=rows)
+        quiet = dataclasses.replace(
+            config, train=dataclasses.replace(config.train, progress=False)
+        )
+        with tempfile.TemporaryDirectory(prefix=f"tscl_cv{fold}_") as folder:
+            return pretrain(quiet, run_dir=Path(folder), data=fold_data).bundle.encoder
+
+    return fit_encoder
+
+
 def patient_cv(
     config: Any,
     data: TrainingData,
@@ -60,24 +82,20 @@ def patient_cv(
 ) -> PatientCVResult:
     """Leave-patients-out CV of the run's recipe on all its labelled rows."""
     from tscl.embedding import embed_set
-    from tscl.train.run import pretrain
 
     rows = labelled_rows(data)
     device = config.train.device
-
-    def fit_encoder(train: SignalSet, fold: int) -> Any:
-        fold_data = dataclasses.replace(data, train=train, val=None, test=train)
-        quiet = dataclasses.replace(
-            config, train=dataclasses.replace(config.train, progress=False)
-        )
-        with tempfile.TemporaryDirectory(prefix=f"tscl_cv{fold}_") as folder:
-            return pretrain(quiet, run_dir=Path(folder), data=fold_data).bundle.encoder
 
     def embed(encoder: Any, part: SignalSet) -> np.ndarray:
         return embed_set(encoder, part, device=device)
 
     return cross_validate(
-        rows, fit_encoder, embed, data.class_names, cv_settings(config), say=say
+        rows,
+        fold_pretrainer(config, data),
+        embed,
+        data.class_names,
+        cv_settings(config),
+        say=say,
     )
 
 
