@@ -10,6 +10,9 @@ patients' labels (stratified draws; seed s draws with seed s). Rows:
 
 - ``ECG default``: ``tscl/configs/ecg.yaml`` (patient-relative embeddings with RR
   intervals), StandardScaler + LogisticRegression(C=1, balanced) probe;
+- ``default's fixed channels, no encoder``: the ablation of the default: its
+  constant channels (log RR ratios and irregularity, log deviation from the
+  record's median beat over the beat, QRS and T) straight into the same probe;
 - ``TS2Vec bare beats``: the TS2Vec recipe on the MLII beat window alone (the
   default's beats: 252 samples at 360 Hz kept every 2nd), the same probe;
 - ``TS2Vec + 4 RR``: those embeddings with pre-RR, post-RR, local RR (10 beats)
@@ -46,6 +49,7 @@ FRACTIONS = (0.01, 0.1, 1.0)
 INNER = {"hidden_dims": 32, "output_dims": 32, "depth": 6}
 ROWS = (
     "ECG default",
+    "default's fixed channels, no encoder",
     "TS2Vec bare beats",
     "TS2Vec + 4 RR",
     "CNN scratch",
@@ -66,14 +70,21 @@ REFERENCES = [  # DS1 -> DS2 (not this protocol): macro-F1 at 100% / 10% labels
 ]
 
 
+# The baselines' beats: the default's beat and template with the plain rhythm channels (the 4
+# RR ratios and the irregularity, not on a log scale) and none of its deviation channels.
+BASELINE_DATA = ["data.options.rhythm=extended", "data.options.deviation=false"]
+
+
 def _config(name: str, seed: int, steps: int | None) -> Any:
-    """The default's config, or the TS2Vec recipe's (the same data, dilated conv on the beat alone)."""
+    """The default's config, or the TS2Vec recipe's (the baselines' beats, dilated conv on the beat alone)."""
     from tscl.domains import load_run_config
 
     overrides = [f"train.seed={seed}", "train.progress=false", "train.device=cpu",
                  "tracking.enabled=false"]  # fmt: skip
     if steps is not None:
         overrides.append(f"train.max_steps={steps}")
+    if name != "default":
+        overrides += BASELINE_DATA
     config = load_run_config("ecg", overrides)
     if (
         name == "ts2vec"
@@ -85,7 +96,7 @@ def _config(name: str, seed: int, steps: int | None) -> Any:
     return config
 
 
-# The default's rows hold MLII, its template (the record's median beat), then the rhythm
+# The baselines' rows hold MLII, its template (the record's median beat), then the rhythm
 # channels: pre-RR, post-RR, local RR, average RR (each / the record's mean RR), irregularity.
 LEAD, RR4 = [0], [2, 3, 4, 5]
 
@@ -148,6 +159,23 @@ def default_rows(
         data.class_names, settings, say=say,
     )  # fmt: skip
     return {"ECG default": {f: s for (f, _), s in result.runs.items()}}
+
+
+def fixed_rows(
+    data: Any, seed: int, settings: Any, steps: int | None, say: Callable
+) -> dict:
+    """The ablation of the default: its constant channels (rhythm, deviation from the
+    record's usual beat) straight into the probe, no encoder, no pretraining."""
+    from tscl.eval.patient_cv import cross_validate
+
+    def static(encoder: Any, rows: Any) -> np.ndarray:
+        return np.asarray(rows.x[:, 2:, 0], dtype=np.float64)  # after MLII, template
+
+    result = cross_validate(
+        data.train, lambda train, fold: None, static, data.class_names, settings,
+        say=say,
+    )  # fmt: skip
+    return {ROWS[1]: {f: s for (f, _), s in result.runs.items()}}
 
 
 def ts2vec_rows(
@@ -232,8 +260,9 @@ def cnn_rows(data: Any, seed: int, settings: Any, steps: int, say: Callable) -> 
 
 KINDS: dict[str, tuple[tuple[str, ...], Callable[..., dict]]] = {
     "default": (ROWS[:1], default_rows),
-    "ts2vec": (ROWS[1:3], ts2vec_rows),
-    "cnn": (ROWS[3:], cnn_rows),
+    "fixed": (ROWS[1:2], fixed_rows),
+    "ts2vec": (ROWS[2:4], ts2vec_rows),
+    "cnn": (ROWS[4:], cnn_rows),
 }
 
 
@@ -263,14 +292,14 @@ def run(
     steps: int | None = None,
     cnn_steps: int = 200,
     fresh: bool = False,
-    kinds: Sequence[str] = ("default", "ts2vec", "cnn"),
+    kinds: Sequence[str] = ("default", "fixed", "ts2vec", "cnn"),
 ) -> dict[str, Any]:
     """Every row for every seed not yet logged, then the tables (mean ± std over seeds)."""
     from tscl.eval.patient_cv import PatientCVSettings
     from tscl.train.run import load_data
 
     log = RunLog("ecg", ("row", "seed", "fraction"), fresh=fresh)
-    data = None
+    data: dict[str, Any] = {}
     say = lambda line: print(line, flush=True)  # noqa: E731
     began = time.process_time()
     for seed in seeds:
@@ -282,10 +311,11 @@ def run(
             if all(log.get(r, seed, f) for r in rows for f in FRACTIONS):
                 continue
             cpu = time.process_time()
-            if data is None:  # the same beats for every row
-                data = load_data(_config("default", 0, steps))
+            which = "default" if kind in ("default", "fixed") else "ts2vec"
+            if which not in data:  # the same beats for every seed
+                data[which] = load_data(_config(which, 0, steps))
             budget = cnn_steps if kind == "cnn" else steps
-            measured = measure(data, seed, settings, budget, say)
+            measured = measure(data[which], seed, settings, budget, say)
             for row, by_fraction in measured.items():
                 for fraction, values in by_fraction.items():
                     log.add({"row": row, "seed": seed, "fraction": fraction, **values,
@@ -303,13 +333,15 @@ def run(
         values = [r[score] for s in seeds if (r := log.get(row, s, fraction))]
         return float(np.mean(values)) if values else float("nan")
 
-    best_other = max(mean(r, "macro_f1", 0.1) for r in ROWS[1:])
+    best_other = max(mean(r, "macro_f1", 0.1) for r in ROWS[2:])  # the peers
     checks = {
         "ECG default macro-F1 at 10% labels beats every other row":
             mean(ROWS[0], "macro_f1", 0.1) > best_other,
         "ECG default S sensitivity at 10% labels >= .60":
             mean(ROWS[0], "sensitivity_S", 0.1) >= 0.60,
         "ECG default S +P at 10% labels >= .30": mean(ROWS[0], "ppv_S", 0.1) >= 0.30,
+        "(ablation) the encoder adds to its fixed channels at 10% labels":
+            mean(ROWS[0], "macro_f1", 0.1) > mean(ROWS[1], "macro_f1", 0.1),
     }  # fmt: skip
     return {
         "tables": tables,
@@ -319,6 +351,7 @@ def run(
             "default_sensitivity_S_10": mean(ROWS[0], "sensitivity_S", 0.1),
             "default_ppv_S_10": mean(ROWS[0], "ppv_S", 0.1),
             "best_other_macro_f1_10": best_other,
+            "fixed_channels_macro_f1_10": mean(ROWS[1], "macro_f1", 0.1),
         },
         "notes": [
             f"seeds {list(seeds)}; folds {folds}; pooled out-of-fold predictions; "

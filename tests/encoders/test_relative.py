@@ -35,6 +35,19 @@ def test_the_relative_part_is_the_difference_of_the_shared_encoder() -> None:
     torch.testing.assert_close(out[:, 6], size)
 
 
+def test_without_the_difference_only_its_size_and_the_static_part_remain() -> None:
+    torch.manual_seed(0)
+    full = ReferenceRelativeEncoder(2 + 2, static_channels=2, **SMALL).eval()
+    sized = ReferenceRelativeEncoder(
+        2 + 2, static_channels=2, difference=False, **SMALL
+    )
+    sized.load_state_dict(full.state_dict())  # the same shared encoder
+    x = torch.randn(3, 4, 20)
+    out = sized.eval()(x)
+    assert out.shape == (3, 1 + 2, 20) and sized.out_dim == 3
+    torch.testing.assert_close(out, full(x)[:, 6:])
+
+
 def test_inner_options_reach_both_halves() -> None:
     torch.manual_seed(0)
     encoder = ReferenceRelativeEncoder(2, **SMALL).eval()

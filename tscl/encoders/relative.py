@@ -16,7 +16,8 @@ One inner encoder (shared weights) encodes the signal and the reference; the
 representation per step is ``[z(signal) - z(reference), |z(signal) -
 z(reference)| / sqrt(D), static]``, so the rhythm and the deviation from the
 source's usual window are carried by the embedding itself. (B, 2S + K, T) ->
-(B, D + 1 + K, T').
+(B, D + 1 + K, T'); with ``difference=False`` only the deviation's size and the
+static features, (B, 1 + K, T').
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class ReferenceRelativeEncoder(nn.Module):
         static_channels: K, the trailing channels read as static features
             (their mean over time; NaN read as 0).
         inner: the ``ENCODERS`` name of the shared encoder.
+        difference: keep the difference vector ``z(signal) - z(reference)`` in
+            the representation (False: only its size and the static features,
+            (B, 1 + K, T')).
         **inner_params: its keyword arguments (e.g. ``hidden_dims``,
             ``output_dims``, ``depth`` for ``dilated_conv``).
     """
@@ -55,6 +59,7 @@ class ReferenceRelativeEncoder(nn.Module):
         in_channels: int,
         static_channels: int = 0,
         inner: str = "dilated_conv",
+        difference: bool = True,
         **inner_params: Any,
     ) -> None:
         super().__init__()
@@ -68,7 +73,8 @@ class ReferenceRelativeEncoder(nn.Module):
         self.static_channels = static_channels
         self.encoder = _inner(inner, self.signal_channels, dict(inner_params))
         self.inner_dim = int(self.encoder.out_dim)
-        self.out_dim = self.inner_dim + 1 + static_channels
+        self.difference = bool(difference)
+        self.out_dim = (self.inner_dim if self.difference else 0) + 1 + static_channels
         self.mask_mode = getattr(self.encoder, "mask_mode", None)
 
     def forward(self, x: Tensor, **options: Any) -> Tensor:
@@ -89,7 +95,7 @@ class ReferenceRelativeEncoder(nn.Module):
         relative = z_signal - z_reference  # (B, D, T')
         squares = relative.square().sum(dim=1, keepdim=True)  # (B, 1, T')
         distance = torch.sqrt(squares / self.inner_dim + 1e-8)  # smooth at 0
-        parts = [relative, distance]
+        parts = [relative, distance] if self.difference else [distance]
         if self.static_channels:
             static = torch.nan_to_num(x[:, 2 * s :]).mean(dim=-1, keepdim=True)
             parts.append(static.expand(-1, -1, relative.shape[-1]))  # (B, K, T')

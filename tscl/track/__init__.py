@@ -2,7 +2,8 @@
 
 This package is the only place that imports MLflow. Telemetry is switched off
 here, before any submodule imports it, because MLflow's telemetry tries to
-reach an outside host.
+reach an outside host. MLflow's artifact download / upload bars are off unless
+the user asks for them (they fill a log with carriage returns at every model log).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 
 os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 from tscl.track.mlflow import RunTracker  # noqa: E402
 from tscl.track.model import LoadedEncoder  # noqa: E402

@@ -26,9 +26,11 @@ from tscl.data.records import Series
 from tscl.data.splits import Split, check_no_leak, group_split
 from tscl.data.windows import WindowSet, event_windows
 from tscl.domains.ecg.detect import detect_beats
+from tscl.domains.ecg.deviation import SPANS_MS, span_slices, template_deviation
 from tscl.domains.ecg.preprocess import BASELINE_METHODS, CleanSettings, clean
 from tscl.domains.ecg.rhythm import (
     RR_FEATURES,
+    log_rhythm,
     neighbour_fit,
     neighbour_windows,
     rr_channels,
@@ -37,7 +39,7 @@ from tscl.domains.ecg.rhythm import (
 )
 from tscl.errors import ConfigError, DataError
 
-RHYTHM_MODES = ("channels", "extended", "none")
+RHYTHM_MODES = ("channels", "extended", "log", "none")
 IRREGULARITY = "rr_irregularity"
 DETECT_MODES = ("missing", "never", "always")
 
@@ -56,10 +58,14 @@ class BeatSettings:
             "never" raises then, "always" ignores annotations (unlabelled).
         rhythm: "channels" appends the 4 RR features as constant channels,
             "extended" also the local rhythm irregularity
-            (``rhythm.rr_irregularity``), "none" keeps the leads only.
+            (``rhythm.rr_irregularity``), "log" the extended five on a log
+            scale (``rhythm.log_rhythm``), "none" keeps the leads only.
         neighbours: beats on each side cut next to each beat (0: the beat only).
         template: append the record's median window of each lead after the
             leads (channels ``template_<lead>``).
+        deviation: append each lead's log relative deviation from its template
+            over the spans of ``deviation.SPANS_MS`` (channels
+            ``deviation_<span>_<lead>``, after the rhythm); needs ``template``.
         downsample: keep every k-th sample of each window (after the
             band-pass, so k = 2 at 360 Hz, 180 Hz, aliases nothing below 90 Hz).
     """
@@ -76,6 +82,7 @@ class BeatSettings:
     neighbours: int = 0
     template: bool = False
     downsample: int = 1
+    deviation: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "leads", tuple(str(lead) for lead in self.leads))
@@ -87,6 +94,7 @@ class BeatSettings:
             "rhythm": self.rhythm in RHYTHM_MODES,
             "neighbours": self.neighbours >= 0,
             "downsample": self.downsample >= 1,
+            "deviation (needs template)": self.template or not self.deviation,
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:
@@ -116,11 +124,21 @@ class BeatSettings:
     def channels(self) -> tuple[str, ...]:
         """Names of the C window channels: the leads, their templates, the RR features."""
         templates = tuple(f"template_{lead}" for lead in self.leads)
+        rhythm: tuple[str, ...] = ()
+        if self.rhythm != "none":
+            rhythm = RR_FEATURES
+        if self.rhythm in ("extended", "log"):
+            rhythm = (*rhythm, IRREGULARITY)
+        if self.rhythm == "log":
+            rhythm = tuple(f"log_{name}" for name in rhythm)
+        deviation = tuple(
+            f"deviation_{span}_{lead}" for lead in self.leads for span in SPANS_MS
+        )
         return (
             self.leads
             + (templates if self.template else ())
-            + (RR_FEATURES if self.rhythm != "none" else ())
-            + ((IRREGULARITY,) if self.rhythm == "extended" else ())
+            + rhythm
+            + (deviation if self.deviation else ())
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -217,14 +235,24 @@ def record_beats(series: Series, settings: BeatSettings = BeatSettings()) -> Bea
     )  # (N, leads, L)
     if settings.downsample > 1:
         x = np.ascontiguousarray(x[:, :, :: settings.downsample])
+    leads = x
     if settings.template:
-        x = np.concatenate([x, record_template(x)], axis=1)  # (N, 2 leads, L)
+        template = record_template(leads)
+        x = np.concatenate([leads, template], axis=1)  # (N, 2 leads, L)
     if settings.rhythm != "none":
         features = rr[index]
-        if settings.rhythm == "extended":
+        if settings.rhythm in ("extended", "log"):
             irregular = rr_irregularity(peaks)[index, None]  # (N, 1)
             features = np.concatenate([features, irregular], axis=1)
+        if settings.rhythm == "log":
+            features = log_rhythm(features)
         x = np.concatenate([x, rr_channels(features, x.shape[-1])], axis=1)
+    if settings.deviation:
+        spans = span_slices(
+            float(series.fs), settings.before, x.shape[-1], settings.downsample
+        )
+        deviation = template_deviation(leads, template, spans)  # (N, leads * spans)
+        x = np.concatenate([x, rr_channels(deviation, x.shape[-1])], axis=1)
     count = len(index)
     return Beats(
         x=x,

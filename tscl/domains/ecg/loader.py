@@ -37,6 +37,7 @@ SETTING_OPTIONS = (
     "neighbours",
     "template",
     "downsample",
+    "deviation",
 )
 OPTIONS = (*SETTING_OPTIONS, "records", "test_subjects", "val_subjects", "task")
 SPLITS = ("group", "official")  # MIT-BIH's own split is patient-wise too

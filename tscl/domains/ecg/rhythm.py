@@ -101,6 +101,24 @@ def rr_irregularity(peaks: np.ndarray, *, half: int = 4) -> np.ndarray:
     return np.median(np.abs(np.diff(window, axis=1)), axis=1).astype(np.float32)
 
 
+LOG_FLOOR = (
+    1e-3  # log_rhythm clips below this (an irregularity of 0: identical intervals)
+)
+
+
+def log_rhythm(features: np.ndarray) -> np.ndarray:
+    """Rhythm features (ratios of intervals, irregularity) on a log scale, floored at 1e-3.
+
+    On a log scale "half the usual RR" and "twice the usual RR" are equally far
+    from 1, and a linear probe can read premature-versus-local (log pre - log
+    local) or compensatory pause (log post - log pre) as a difference of two
+    features. (N, F) -> (N, F) float32.
+    """
+    return np.log(np.maximum(np.asarray(features, dtype=np.float64), LOG_FLOOR)).astype(
+        np.float32
+    )
+
+
 def rr_channels(features: np.ndarray, length: int) -> np.ndarray:
     """(N, F) per-beat features -> (N, F, length) float32 constant channels."""
     features = np.asarray(features, dtype=np.float32)
