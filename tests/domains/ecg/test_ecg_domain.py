@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tscl.domains import load_run_config
 from tscl.domains.ecg import ECG, embed_ecg_input, load_ecg
+from tscl.domains.ecg.loader import settings_from_options
 from tscl.sweep.space import load_space
 
 REPO = Path(__file__).resolve().parents[3]
@@ -26,15 +27,19 @@ def test_defaults_are_valid_config_values() -> None:
     assert config.augment == []
     assert config.method == "ts2vec" and config.dataset == "mitdb"
     assert config.encoder.name == "relative"
-    assert config.encoder.params["static_channels"] == 5
+    # the relative encoder reads every channel after the lead and its template as static
+    channels = settings_from_options(config.data.options).channels
+    assert channels[:2] == ("MLII", "template_MLII")
+    assert config.encoder.params["static_channels"] == len(channels) - 2 == 8
     assert (config.data.split, config.data.val_fraction, config.data.test_fraction) == (
         "group",
         0.2,
         0.2,
     )
     assert (config.train.max_steps, config.train.batch_size) == (300, 8)
-    assert config.data.options["rhythm"] == "extended"
+    assert config.data.options["rhythm"] == "log"
     assert config.data.options["template"] is True
+    assert config.data.options["deviation"] is True
 
 
 def test_import_is_light() -> None:
