@@ -8,8 +8,9 @@ out-of-fold predictions are pooled and scored per class (sensitivity, +P) and
 by macro-F1 over N/S/V/F and over N/S/V, at 1%, 10% and 100% of the training
 patients' labels (stratified draws; seed s draws with seed s). Rows:
 
-- ``ECG default``: ``tscl/configs/ecg.yaml`` (patient-relative embeddings with RR
-  intervals), StandardScaler + LogisticRegression(C=1, balanced) probe;
+- ``ECG default``: ``tscl/configs/ecg.yaml`` (COMET-pretrained patient-relative
+  embeddings carrying the log RR and deviation channels), StandardScaler +
+  LogisticRegression(C=1, balanced) probe;
 - ``default's fixed channels, no encoder``: the ablation of the default: its
   constant channels (log RR ratios and irregularity, log deviation from the
   record's median beat over the beat, QRS and T) straight into the same probe;
@@ -84,7 +85,7 @@ def _config(name: str, seed: int, steps: int | None) -> Any:
     if steps is not None:
         overrides.append(f"train.max_steps={steps}")
     if name != "default":
-        overrides += BASELINE_DATA
+        overrides += ["method=ts2vec", *BASELINE_DATA]
     config = load_run_config("ecg", overrides)
     if (
         name == "ts2vec"

@@ -595,7 +595,7 @@ def _add_config_arguments(parser: argparse.ArgumentParser) -> None:
         "--config",
         default=None,
         metavar="FILE",
-        help="YAML config or preset name in tscl/configs (ts2vec, tiny, ecg_ts2vec)",
+        help="YAML config or preset name in tscl/configs (listed below)",
     )
     parser.add_argument(
         "overrides",

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tscl.cli import main, parse_args
@@ -61,6 +62,21 @@ def user_files(data_dir: Path, folder: Path) -> None:
     shutil.copytree(
         data_dir / "event_sequences" / "bpi2011_hospital_log", folder / "log"
     )
+    # plant.csv: a user's series with its own column names (ETTh1's hours, renamed)
+    ett = pd.read_csv(data_dir / "forecasting" / "ETT-small" / "ETTh1.csv")
+    ett.rename(columns={"date": "timestamp", "OT": "temp"})[
+        ["timestamp", "temp"]
+    ].to_csv(folder / "plant.csv", index=False)
+
+
+def latest_run_id(store: str) -> str:
+    """The id of the newest run in the tracking store (the README's ``RUN``)."""
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=store)
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    runs = client.search_runs(experiments, order_by=["attributes.start_time DESC"])
+    return runs[0].info.run_id
 
 
 def test_the_readme_shows_commands() -> None:
@@ -91,9 +107,8 @@ def test_every_readme_command_runs(
     data_dir: Path, cli_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user_files(data_dir, cli_workspace)
-    monkeypatch.setenv(
-        "MLFLOW_TRACKING_URI", f"sqlite:///{cli_workspace / 'mlflow.db'}"
-    )
+    store = f"sqlite:///{cli_workspace / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
     failed = []
     for command in readme_commands():
         if any(command.startswith(prefix) for prefix in NOT_RUN_HERE):
@@ -102,6 +117,8 @@ def test_every_readme_command_runs(
         if "runs/<run>" in command:
             run = sorted((cli_workspace / "runs").iterdir())[0]
             argv = [str(run) if a == "runs/<run>" else a for a in argv]
+        if "RUN" in argv:
+            argv = [latest_run_id(store) if a == "RUN" else a for a in argv]
         if argv[0] == "pretrain":
             argv += CAPS
         if argv[:2] == ["data", "fetch"]:

@@ -25,7 +25,7 @@ def test_domain_fields() -> None:
 def test_defaults_are_valid_config_values() -> None:
     config = load_run_config(None, ["domain=ecg"])  # the defaults under no overrides
     assert config.augment == []
-    assert config.method == "ts2vec" and config.dataset == "mitdb"
+    assert config.method == "comet" and config.dataset == "mitdb"
     assert config.encoder.name == "relative"
     # the relative encoder reads every channel after the lead and its template as static
     channels = settings_from_options(config.data.options).channels

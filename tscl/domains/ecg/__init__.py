@@ -18,8 +18,9 @@ def ecg_recipe() -> dict:
     benchmarks/bench_ecg.py): each beat beside its record's median beat, its rhythm
     (log RR ratios, irregularity) and its deviation from that median beat over the
     window, QRS and T (log relative RMS); the patient-relative encoder learns with
-    TS2Vec's losses how far the beat's shape is from the usual one (the size of the
-    difference in a 32-dim space) and carries rhythm and deviation channels; split by
+    COMET's hierarchical positives (observation, beat, record, patient) how far the
+    beat's shape is from the usual one (the size of the difference in a 32-dim
+    space) and carries rhythm and deviation channels; split by
     patient 60/20/20 with a probe chosen on the validation patients
     (``configs/ecg.yaml`` cross-validates over every patient instead)."""
     recipe = ts2vec_subject_recipe(
@@ -34,6 +35,7 @@ def ecg_recipe() -> dict:
         batch_size=8,
         max_steps=300,
     )
+    recipe["method"] = "comet"  # patient / record / beat positives (grouped batches)
     recipe["encoder"] = {"name": "relative", "params": dict(ENCODER)}
     return recipe
 

@@ -91,6 +91,25 @@ def _user_series(
     return series, borders
 
 
+def check_horizons(
+    horizons: list[int], borders: tuple[int, int, int], where: str
+) -> None:
+    """ConfigError, before anything trains, when a split is too short for a horizon.
+
+    Each split needs at least 2 forecast origins: ``H + 2`` rows for horizon H.
+    """
+    starts = (0, borders[0], borders[1])
+    for name, start, end in zip(("train", "val", "test"), starts, borders, strict=True):
+        rows = end - start
+        too_long = [h for h in horizons if rows - h < 2]
+        if too_long:
+            fit = [h for h in horizons if rows - h >= 2]
+            raise ConfigError(
+                f"eval.horizons: {where}'s {name} split has {rows} rows, too few for "
+                f"horizon(s) {too_long} (each needs H + 2); set e.g. eval.horizons={fit or [max(rows - 2, 1)]}"
+            )
+
+
 def load_forecast(config: RunConfig) -> TrainingData:
     """The series of ``config.dataset`` as train / val / test (1, C, T_split) splits."""
     from tscl.data.dataset_ref import as_path
@@ -123,6 +142,7 @@ def load_forecast(config: RunConfig) -> TrainingData:
     targets = _targets(
         options.get("targets"), default, list(series.channels), config.dataset
     )
+    check_horizons(config.eval.horizons, borders, str(config.dataset))
     data = prepare_forecast(series, targets=targets, borders=borders)
     data.channel_independent = bool(options.get("channel_independent", False))
     parts = {}
