@@ -43,6 +43,20 @@ def test_pretrain_evaluate_register_embed(
     assert "test accuracy:" in out and "svm protocol" in out
     assert (run_dir / "encoder.pt").is_file() and (run_dir / "checkpoint.pt").is_file()
 
+    # the leave-patients-out protocol pretrains per fold: only `tscl pretrain` runs it
+    assert (
+        main(
+            [
+                "evaluate",
+                "--run",
+                str(run_dir),
+                "eval.protocol=patient_cv",
+                f"tracking.uri={uri}",
+            ]
+        )  # fmt: skip
+        == 2
+    )
+    assert "tscl pretrain" in capsys.readouterr().err
     assert main(["evaluate", "--run", str(run_dir), f"tracking.uri={uri}"]) == 0
     accuracy = [
         line for line in capsys.readouterr().out.splitlines() if "test accuracy" in line

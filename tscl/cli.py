@@ -459,6 +459,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     # The run's own config, with any key=value overrides (e.g. eval.protocol=logistic) on top.
     config = load_run_config(None, args.overrides, base=bundle.config)
     check_config(config)
+    if config.eval.protocol == "patient_cv":
+        raise TsclError(
+            "eval.protocol 'patient_cv' pretrains a new encoder for every fold, so it runs "
+            "with `tscl pretrain ... --evaluate`; `tscl evaluate --run` scores the run's own "
+            "encoder on a test split (e.g. eval.protocol=logistic data.test_fraction=0.2)"
+        )
     data = load_data(config)
     with RunTracker(
         config,
