@@ -85,7 +85,7 @@ def _config(name: str, seed: int, steps: int | None) -> Any:
     if steps is not None:
         overrides.append(f"train.max_steps={steps}")
     if name != "default":
-        overrides += ["method=ts2vec", *BASELINE_DATA]
+        overrides += ["method=ts2vec", "data.source.name=uniform", *BASELINE_DATA]
     config = load_run_config("ecg", overrides)
     if (
         name == "ts2vec"

@@ -129,15 +129,23 @@ def _drop_renamed_components(
     defaults: dict[str, Any], path: str | Path | None, overrides: Sequence[str]
 ) -> None:
     """A component the YAML or an override renames (e.g. ``encoder.name=dilated_conv``
-    over a domain's ``relative``) keeps none of the domain's params for the old one."""
-    for key in ("encoder", "loss"):
-        default = defaults.get(key)
+    over a domain's ``relative``, ``data.source.name=uniform`` over ``grouped``) keeps
+    none of the domain's params for the old one."""
+    for keys in (("encoder",), ("loss",), ("data", "source")):
+        parent = defaults
+        for key in keys[:-1]:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        default = parent.get(keys[-1]) if isinstance(parent, dict) else None
         if not isinstance(default, dict) or "name" not in default:
             continue
-        probe = load_config(path, overrides, defaults={key: {"name": _UNSET}})
-        chosen = getattr(probe, key).name
-        if chosen not in (_UNSET, default["name"]):
-            defaults[key] = {"name": chosen}
+        unset: dict[str, Any] = {"name": _UNSET}
+        for key in reversed(keys):
+            unset = {key: unset}
+        probe: Any = load_config(path, overrides, defaults=unset)
+        for key in keys:
+            probe = getattr(probe, key)
+        if probe.name not in (_UNSET, default["name"]):
+            parent[keys[-1]] = {"name": probe.name}
 
 
 def recipe_defaults(method: str, *, domain_method: str | None) -> dict[str, Any]:

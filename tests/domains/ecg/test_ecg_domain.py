@@ -26,6 +26,7 @@ def test_defaults_are_valid_config_values() -> None:
     config = load_run_config(None, ["domain=ecg"])  # the defaults under no overrides
     assert config.augment == []
     assert config.method == "comet" and config.dataset == "mitdb"
+    assert config.data.source.name == "grouped"  # every hierarchy level has positives
     assert config.encoder.name == "relative"
     # the relative encoder reads every channel after the lead and its template as static
     channels = settings_from_options(config.data.options).channels
@@ -58,3 +59,17 @@ def test_tune_space_loads() -> None:
     assert space.base.domain == "ecg" and space.base.dataset == "mitdb"
     assert space.base.data.options["rhythm"] == "channels"
     assert space.metric == "val_macro_f1"
+
+
+def test_a_renamed_component_keeps_none_of_the_domains_params() -> None:
+    # the domain's relative encoder and grouped source have params the others lack
+    config = load_run_config(
+        "ecg",
+        ["encoder.name=dilated_conv", "data.source.name=uniform", "method=ts2vec"],
+    )
+    assert config.encoder.params == {} and config.data.source.params == {}
+    kept = load_run_config("ecg", ["data.source.params.windows_per_recording=3"])
+    assert kept.data.source.params == {
+        "recordings_per_subject": 2,
+        "windows_per_recording": 3,
+    }
