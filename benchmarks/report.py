@@ -153,6 +153,39 @@ def anchor(name: str) -> str:
     return kept.replace(" ", "-")
 
 
+def committed_parts(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The index row and section of each suite in an existing RESULTS.md, by name."""
+    rows, sections = {}, {}
+    current: str | None = None
+    for line in text.splitlines():
+        if line.startswith("## ") and line.rstrip().endswith("`)"):
+            current = line.rstrip()[:-2].rsplit("(`", 1)[-1]
+            sections[current] = []
+        elif line.startswith("| [`") or line.startswith("| `"):
+            name = line.split("`")[1]
+            if name in SUITES:
+                rows[name] = line
+        if current is not None:
+            sections[current].append(line)
+    return rows, {name: lines for name, lines in sections.items() if name in SUITES}
+
+
 def write(results: dict[str, dict[str, Any]], path: Path = RESULTS_MD) -> Path:
-    path.write_text(render(results))
+    """RESULTS.md from ``results``; a suite without a record here keeps its committed
+    section (results/ is local: a fresh clone that reruns one suite keeps the others'
+    figures, each with the run, commit and machine it states)."""
+    text = render(results)
+    if path.is_file():
+        rows, sections = committed_parts(path.read_text())
+        for name in SUITES:
+            if name in results or name not in sections:
+                continue
+            if name in rows:
+                text = text.replace(
+                    f"| `{name}` | not run | - | - | - | - |", rows[name]
+                )
+            stub = "\n".join(suite_section(name, None))
+            kept = "\n".join(sections[name]).rstrip() + "\n"
+            text = text.replace(stub, kept, 1)
+    path.write_text(text)
     return path

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+from pathlib import Path
 
 import pytest
 
@@ -55,6 +56,29 @@ def test_report_shows_mean_std_and_says_when_a_suite_did_not_finish() -> None:
     assert "Check: fast: **PASS**" in text and "Source: ../shared/ANCHORS.md" in text
     assert "**Did not finish: started but did not finish" in text
     assert text.count("Not run on this checkout yet") == len(SUITES) - 2
+
+
+def test_a_suite_without_a_local_record_keeps_its_committed_section(
+    tmp_path: Path,
+) -> None:
+    first, second = list(SUITES)[:2]
+    record = {
+        "suite": first, "status": "finished", "mode": "full", "settings": {},
+        "started": "2026-12-01 22:00 UTC", "commit": "abc", "wall_s": 5.0,
+        "machine": {"cores": 2, "cpu": "EPYC", "gpu": None, "libraries": {}},
+        "tables": [{"title": "t", "columns": ["a"], "rows": [["old figure"]]}],
+    }  # fmt: skip
+    path = tmp_path / "RESULTS.md"
+    report.write({first: record, second: {**record, "suite": second}}, path)
+    newer = {**record, "commit": "def", "tables": [
+        {"title": "t", "columns": ["a"], "rows": [["new figure"]]}]}  # fmt: skip
+    text = report.write({second: newer}, path).read_text()  # only the second rerun
+    assert text.count("old figure") == 1 and text.count("new figure") == 1
+    assert text.index("old figure") < text.index(
+        f"(`{second}`)"
+    )  # first keeps its place
+    assert f"| [`{first}`]" in text and f"| [`{second}`]" in text
+    assert "Not run on this checkout yet" in text  # the suites that never ran
 
 
 def test_runner_records_a_failing_suite_and_goes_on(
