@@ -58,6 +58,7 @@ def test_tune_space_loads() -> None:
     space = load_space(REPO / "tune" / "ecg.yaml")
     assert space.base.domain == "ecg" and space.base.dataset == "mitdb"
     assert space.base.data.options["rhythm"] == "channels"
+    assert space.base.data.source.name == "uniform"  # not the default's COMET batches
     assert space.metric == "val_macro_f1"
 
 
