@@ -44,6 +44,9 @@ def test_min_mode_and_quiet_between_intervals(
     progress.on_trial_result(0, [], trial("a", 6), {"val_loss": 3.0})
     assert capsys.readouterr().out == ""  # no line before the interval has passed
     assert progress.best == (1.0, "b")
+    # the best is by each trial's latest score, as the final selection: b got worse
+    progress.on_trial_result(0, [], trial("b", 6), {"val_loss": 4.0})
+    assert progress.best == (3.0, "a")
 
 
 def test_stored_with_the_experiment_without_its_counts() -> None:

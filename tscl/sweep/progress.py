@@ -4,7 +4,8 @@
 when a trial finishes, stops early or fails, and otherwise at least every
 ``interval_s`` seconds (so a sweep under nohup or in a CI log is never silent
 for long): trials finished / running / stopped early /
-failed, the best validation score so far, elapsed and estimated remaining time.
+failed, the best trial by its latest validation score (the one the sweep
+would choose if it ended now), elapsed and estimated remaining time.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class SweepProgress(Callback):
         self.finished: set[str] = set()
         self.stopped: set[str] = set()
         self.failed: set[str] = set()
-        self.best: tuple[float, str] | None = None
+        self.latest: dict[str, float] = {}  # each trial's last reported score
 
     def __getstate__(self) -> dict[str, Any]:
         # Tune stores its callbacks with the experiment: keep only the settings.
@@ -64,10 +65,15 @@ class SweepProgress(Callback):
         self.__dict__.update(state)
         self.reset()
 
-    def better(self, value: float) -> bool:
-        if self.best is None:
-            return True
-        return value > self.best[0] if self.mode == "max" else value < self.best[0]
+    @property
+    def best(self) -> tuple[float, str] | None:
+        """(score, trial) of the best trial by its latest score: what the sweep's
+        final selection (Tune's ``scope="last"``) will choose if it ended now."""
+        if not self.latest:
+            return None
+        pick = max if self.mode == "max" else min
+        trial_id = pick(self.latest, key=self.latest.__getitem__)
+        return self.latest[trial_id], trial_id
 
     def line(self) -> str:
         elapsed = time.monotonic() - self.started
@@ -103,12 +109,8 @@ class SweepProgress(Callback):
     ) -> None:
         self.running.add(trial.trial_id)
         value = result.get(self.metric)
-        if (
-            isinstance(value, (int, float))
-            and math.isfinite(value)
-            and self.better(value)
-        ):
-            self.best = (float(value), trial.trial_id)
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            self.latest[trial.trial_id] = float(value)
         if time.monotonic() - self.last_line >= self.interval_s:
             self.say()
 
