@@ -1,6 +1,6 @@
 """``make bench``: every registered suite in turn, then benchmarks/RESULTS.md.
 
-    python -m benchmarks run [--quick] [--suite NAME ...]   # run, record, report
+    python -m benchmarks run [--quick] [--suite NAME ...] [--jobs N]   # run, record, report
     python -m benchmarks report                              # rewrite RESULTS.md only
     python -m benchmarks list                                # the registered suites
 
@@ -8,7 +8,10 @@
 it as an MLflow run (``sqlite:///benchmarks/results/mlflow.db``, experiment
 ``tscl-benchmarks``) and regenerates RESULTS.md from the latest result of every
 suite. A suite that fails or is skipped does not stop the others; the exit
-status is 1 when one failed. The suites are listed in benchmarks/registry.py;
+status is 1 when one failed. ``--jobs N`` runs the suites in N worker processes
+at once (each with ``--threads``), dealt by their last recorded CPU time so the
+workers end together; each suite's ratios are still measured side by side in
+one process, under the load of the other workers. The suites are listed in benchmarks/registry.py;
 the contract a suite module follows is in benchmarks/README.md.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 
@@ -23,11 +27,52 @@ from benchmarks import report
 from benchmarks.registry import SUITES
 from benchmarks.runner import load_results, run_suite, use_threads
 
+DEFAULT_COST_S = 120.0  # a suite never recorded in this mode
+
+
+def deal(names: list[str], costs: dict[str, float], jobs: int) -> list[list[str]]:
+    """Suites into ``jobs`` groups of about equal cost (longest first to the least loaded)."""
+    groups: list[list[str]] = [[] for _ in range(max(1, min(jobs, len(names))))]
+    loads = [0.0] * len(groups)
+    for name in sorted(names, key=lambda n: -costs.get(n, DEFAULT_COST_S)):
+        k = loads.index(min(loads))
+        groups[k].append(name)
+        loads[k] += costs.get(name, DEFAULT_COST_S)
+    return groups
+
+
+def _run_jobs(args: argparse.Namespace, names: list[str], mode: str) -> int:
+    """The suites in ``args.jobs`` worker processes, then one report."""
+    costs = {
+        name: float(record["cpu_s"])
+        for name, record in load_results().items()
+        if record.get("mode") == mode and record.get("cpu_s") is not None
+    }
+    began = time.perf_counter()
+    workers = []
+    for group in deal(names, costs, args.jobs):
+        command = [sys.executable, "-m", "benchmarks", "run", "--no-report",
+                   "--threads", str(args.threads), "--suite", *group]  # fmt: skip
+        if args.quick:
+            command.append("--quick")
+        print(f"worker: {' '.join(group)}", flush=True)
+        workers.append(subprocess.Popen(command))
+    codes = [worker.wait() for worker in workers]
+    path = report.write(load_results())
+    print(
+        f"\n{len(names)} suites in {len(workers)} workers in "
+        f"{time.perf_counter() - began:.0f}s; wrote {path}",
+        flush=True,
+    )
+    return 1 if any(codes) else 0
+
 
 def _run(args: argparse.Namespace) -> int:
     mode = "quick" if args.quick else "full"
     use_threads(args.threads)
     names = args.suite or list(SUITES)
+    if args.jobs > 1 and len(names) > 1:
+        return _run_jobs(args, names, mode)
     began = time.perf_counter()
     failed = []
     for name in names:
@@ -41,7 +86,7 @@ def _run(args: argparse.Namespace) -> int:
         if record["status"] == "failed":
             print(record.get("traceback", ""), file=sys.stderr, flush=True)
             failed.append(name)
-    path = report.write(load_results())
+    path = report.write(load_results()) if args.report else "no report (--no-report)"
     print(
         f"\n{len(names)} suites in {time.perf_counter() - began:.0f}s; "
         f"failed: {', '.join(failed) or 'none'}; wrote {path}",
@@ -65,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
         help="torch threads for every suite (default $OMP_NUM_THREADS, else all cores;"
         " use 1 on a machine others are using: 2 threads stall each other there)",
     )
+    run.add_argument(
+        "--jobs", type=int, default=1, help="worker processes running suites at once"
+    )
+    run.add_argument(
+        "--no-report", dest="report", action="store_false",
+        help="leave RESULTS.md alone (the workers of --jobs)",
+    )  # fmt: skip
     commands.add_parser("report", help="rewrite RESULTS.md from the latest results")
     commands.add_parser("list", help="the registered suites")
     args = parser.parse_args(argv)

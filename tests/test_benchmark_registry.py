@@ -97,3 +97,14 @@ def test_runner_records_a_failing_suite_and_goes_on(
     saved = json.loads((tmp_path / "broken.json").read_text())
     assert saved["status"] == "failed" and saved["machine"]["cores"] >= 1
     assert record["mlflow_run_id"] is not None
+
+
+def test_jobs_deal_the_suites_by_cost() -> None:
+    from benchmarks.__main__ import DEFAULT_COST_S, deal
+
+    costs = {"a": 300.0, "b": 200.0, "c": 100.0, "d": 100.0}
+    groups = deal(["a", "b", "c", "d", "e"], costs, 2)
+    assert sorted(sum(groups, [])) == ["a", "b", "c", "d", "e"]  # each suite once
+    loads = [sum(costs.get(n, DEFAULT_COST_S) for n in g) for g in groups]
+    assert abs(loads[0] - loads[1]) <= 100.0  # 420 vs 400 (e costs the default 120)
+    assert deal(["a"], costs, 4) == [["a"]]  # never an idle worker

@@ -54,7 +54,7 @@ def test_wfdb_folder(data_dir: Path, cli_workspace: Path, capsys) -> None:
         == 0
     )
     out = capsys.readouterr().out
-    assert "pretrained ts2vec on" in out and "test macro_f1" in out
+    assert "pretrained comet on" in out and "test macro_f1" in out  # the ECG default
 
 
 def test_edf_folder(data_dir: Path, cli_workspace: Path, capsys) -> None:

@@ -10,6 +10,7 @@ import torch
 
 from tscl.data.sources import GroupedSource, UniformSource
 from tscl.domains import load_run_config
+from tscl.errors import ConfigError
 from tscl.train.build import training_rows
 from tscl.train.run import load_data
 
@@ -90,6 +91,21 @@ def test_grouped_source_on_smartwatch_subjects(cli_workspace: Path) -> None:
     source.load_state_dict(state)  # exact resume: the same batches again
     for before, after in zip(first, _source_batches(source, 4), strict=True):
         assert torch.equal(before.index, after.index)
+
+
+def test_grouped_batches_of_a_split_with_few_subjects(mitdb_rows) -> None:
+    train = mitdb_rows.train
+    one = train.subset(np.flatnonzero(train.ids["subject"] == train.ids["subject"][0]))
+    # derived from the batch size (8 // (2 x 2) = 2 subjects): capped at the one there is
+    source = GroupedSource(
+        one, batch_size=8, generator=torch.Generator().manual_seed(0),
+        recordings_per_subject=2, windows_per_recording=2,
+    )  # fmt: skip
+    assert source.p == 1 and len(source.next().index) == 2  # its one record, 2 beats
+    with pytest.raises(ConfigError, match="2 subjects per batch.*has 1 subjects"):
+        GroupedSource(
+            one, batch_size=8, generator=torch.Generator(), subjects_per_batch=2
+        )
 
 
 def test_rank_slices_cover_the_global_batch(mitdb_rows) -> None:

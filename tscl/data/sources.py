@@ -96,6 +96,9 @@ class GroupedSource:
     when it has that many, else with). So a recording-level and a subject-level
     positive always exists when k >= 2 (or m >= 2). The batch size is p * m * k
     rows on each rank; subjects with fewer recordings than m give all they have.
+    ``p`` derived from ``batch_size`` (``subjects_per_batch=0``) is capped by the
+    training split's subjects (a folder of few patients trains with smaller
+    batches); an explicit ``subjects_per_batch`` the split cannot fill is an error.
 
     Args:
         data: training rows with ``ids["subject"]`` and ``ids["recording"]``
@@ -133,6 +136,8 @@ class GroupedSource:
         ]
         per_subject = recordings_per_subject * windows_per_recording
         self.p = subjects_per_batch or max(1, batch_size // per_subject)
+        if not subjects_per_batch:  # derived from the batch size: as many as there are
+            self.p = max(1, min(self.p, len(self.subjects) // world_size))
         if self.p * world_size > len(self.subjects):
             raise ConfigError(
                 f"data.source: {self.p} subjects per batch on {world_size} rank(s), "
