@@ -59,3 +59,11 @@ SUITES: dict[str, Suite] = {
     "events": Suite("benchmarks.bench_events", "Event sequences: BPI 2012 / 2011, tscl recipes vs hand-crafted and pytorch-lifestream CoLES", {"seeds": [0], "steps": 60, "bpi2011_steps": 60, "speed_epochs": 1, "speed_cases": 1024}, {"seeds": SEEDS, "steps": 600, "bpi2011_steps": 300, "speed_epochs": 1}),
 }
 # fmt: on
+
+# Seconds each suite's quick run took (`make bench-quick` in a fresh clone, 2 workers on 2 idle
+# cores, 2026-12-02): how `--jobs` deals suites that have no record in results/ yet.
+QUICK_WALL_S = {
+    "ts2vec_speed": 91, "cuda": 0, "augment": 2, "memory": 29, "embed": 61, "lazy_windows": 10,
+    "ts2vec_classify": 48, "ts2vec_forecast": 64, "compile": 92, "domains": 30,
+    "pairs_speed": 10, "forecast": 67, "ecg": 291, "events": 144,
+}  # fmt: skip

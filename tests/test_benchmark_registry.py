@@ -108,3 +108,9 @@ def test_jobs_deal_the_suites_by_cost() -> None:
     loads = [sum(costs.get(n, DEFAULT_COST_S) for n in g) for g in groups]
     assert abs(loads[0] - loads[1]) <= 100.0  # 420 vs 400 (e costs the default 120)
     assert deal(["a"], costs, 4) == [["a"]]  # never an idle worker
+
+
+def test_every_suite_has_a_quick_time_for_dealing() -> None:
+    from benchmarks.registry import QUICK_WALL_S
+
+    assert set(QUICK_WALL_S) == set(SUITES)
