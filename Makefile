@@ -97,12 +97,13 @@ ui: $(STAMP)
 BENCH_SUITES = $(if $(SUITES),--suite $(SUITES),)
 # BENCH_THREADS=1 on a machine others are using (two threads then stall each other).
 BENCH_THREADS ?= $(shell nproc)
+# Both first fetch the catalogued data sets (make data: from the local mirror when there is one).
 # make bench-quick runs BENCH_JOBS suites at once, one torch thread each (under 15 minutes on 2 cores).
 BENCH_JOBS ?= $(shell nproc)
-bench: $(STAMP)
+bench: $(STAMP) data
 	nice -n 10 $(BIN)/python -m benchmarks run --threads $(BENCH_THREADS) $(BENCH_SUITES)
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) data
 	nice -n 10 $(BIN)/python -m benchmarks run --quick --jobs $(BENCH_JOBS) --threads 1 $(BENCH_SUITES)
 
 bench-report: $(STAMP)

@@ -61,7 +61,7 @@ def test_recipe_trains_two_steps_on_signal_windows(name: str, tmp_path: Path) ->
     torch.manual_seed(0)
     overrides = [f"method={name}", *SMALL, *EXTRA.get(name, [])]
     config = load_config(
-        overrides=overrides, defaults=recipe_defaults(name, domain_method=None)
+        overrides=overrides, defaults=recipe_defaults(name)
     )
     check_config(config)
     method = build_method(config, in_channels=2)
@@ -117,7 +117,7 @@ def test_event_recipe_trains_two_steps_on_an_event_log(
     if name != "mem":
         overrides.append("data.source.params={num_slices: 2, min_len: 1, max_len: 4}")
     config = load_config(
-        overrides=overrides, defaults=recipe_defaults(name, domain_method=None)
+        overrides=overrides, defaults=recipe_defaults(name)
     )
     check_config(config)
     fields = {"categorical": {"token": 6}, "numeric": ["delta"]}

@@ -116,10 +116,14 @@ def load_run_config(
     defaults["domain"] = name
     _drop_renamed_components(defaults, path, overrides)
     config = load_config(path, overrides, defaults=defaults)
-    recipe = recipe_defaults(config.method, domain_method=defaults.get("method"))
+    recipe = recipe_defaults(config.method)
     if not recipe:
         return config
-    return load_config(path, overrides, defaults=merge_defaults(defaults, recipe))
+    # The domain's own recipe: its values win and the recipe's fill the rest; another
+    # recipe: its needs (e.g. COMET's grouped batches) win over the domain's choice.
+    own = config.method == defaults.get("method")
+    merged = merge_defaults(recipe, defaults) if own else merge_defaults(defaults, recipe)
+    return load_config(path, overrides, defaults=merged)
 
 
 _UNSET = "<unset>"
@@ -148,12 +152,10 @@ def _drop_renamed_components(
             parent[keys[-1]] = {"name": probe.name}
 
 
-def recipe_defaults(method: str, *, domain_method: str | None) -> dict[str, Any]:
-    """The chosen recipe's config defaults, unless it is the domain's own recipe."""
+def recipe_defaults(method: str) -> dict[str, Any]:
+    """The chosen recipe's config defaults (a copy; empty for a recipe that needs none)."""
     from tscl.methods import RECIPE_DEFAULTS
 
-    if method == domain_method:
-        return {}
     return copy.deepcopy(RECIPE_DEFAULTS.get(method, {}))
 
 

@@ -4,8 +4,9 @@ A recipe is an encoder + a pair strategy + augmentations + losses with their
 defaults; ``pairs=``, ``augment=[...]`` and ``encoder=`` swap the parts.
 ``RECIPE_DEFAULTS`` holds the config values a recipe needs from the rest of
 the run (the batch source that guarantees its positives); they apply under
-the user's YAML and overrides, above the domain's defaults, unless the
-domain's own recipe is the one chosen.
+the user's YAML and overrides, above the domain's defaults, except for the
+domain's own recipe, whose domain values win (the recipe's fill what the
+domain leaves unset).
 """
 
 from __future__ import annotations

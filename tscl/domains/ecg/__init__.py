@@ -35,13 +35,9 @@ def ecg_recipe() -> dict:
         batch_size=8,
         max_steps=300,
     )
-    recipe["method"] = "comet"  # patient / record / beat positives
-    # COMET's batches (as its recipe default): 2 beats of each of 2 records per patient drawn,
-    # so every level has positives (a patient with one record gives 2 beats of it).
-    recipe["data"]["source"] = {
-        "name": "grouped",
-        "params": {"recordings_per_subject": 2, "windows_per_recording": 2},
-    }
+    # patient / record / beat positives; COMET's recipe defaults bring its grouped batches
+    # (2 beats of each of 2 records per patient drawn, so every level has positives).
+    recipe["method"] = "comet"
     recipe["encoder"] = {"name": "relative", "params": dict(ENCODER)}
     return recipe
 
