@@ -53,6 +53,7 @@ SUITES: dict[str, Suite] = {
     "ts2vec_forecast": Suite("benchmarks.bench_ts2vec_forecast", "TS2Vec forecasting on ETTh1 (univariate)", {"seeds": [0], "horizons": [24, 48], "steps": 20}, {"seeds": [0, 1, 2, 3, 4]}),
     "compile": Suite("benchmarks.bench_compile", "Eager vs torch.compile, with the compile count", {"seeds": SEEDS, "steps": 6, "length": 400}, {"seeds": SEEDS, "steps": 40, "length": 3000}),
     "domains": Suite("benchmarks.bench_domains", "Per domain: SSL pretraining + probe vs the same encoder supervised, 100% and 10% labels", {"tasks": ["motion"], "seeds": [0], "folds": 2, "fresh": True}, {"seeds": SEEDS}),
+    "pairs_quality": Suite("benchmarks.bench_pairs_quality", "Pair strategies: hierarchical (COMET) and retrieval (REBAR) vs augmented views, subject-independent", {"parts": ["hierarchical"], "sets": ["watch"], "seeds": [0], "steps": 20}, {"seeds": SEEDS}),
     "pairs_speed": Suite("benchmarks.bench_pairs_speed", "Pair strategies: batched masks and REBAR scoring vs per-sample references", {"sizes": [64, 256, 1024], "repeats": 3}, {"sizes": [64, 128, 256, 512, 1024], "repeats": 7}),
     "forecast": Suite("benchmarks.bench_forecast", "Forecasting, leakage-free: encoder-free baselines, TS2Vec, AutoTCL, end to end", {"sets": ["ETTh1"], "settings": ["univariate"], "seeds": [0], "systems": ["TS2Vec frozen + ridge", "end-to-end MSE"], "pretrain_steps": 5, "e2e_steps": 20}, {"seeds": SEEDS}),
     "ecg": Suite("benchmarks.bench_ecg", "MIT-BIH DS1 leave-patients-out: the ECG default vs TS2Vec (+RR) and a supervised CNN (+RR)", {"seeds": [0], "folds": 2, "steps": 20, "cnn_steps": 20}, {"seeds": SEEDS, "folds": 5}),
@@ -65,5 +66,5 @@ SUITES: dict[str, Suite] = {
 QUICK_WALL_S = {
     "ts2vec_speed": 91, "cuda": 0, "augment": 2, "memory": 29, "embed": 61, "lazy_windows": 10,
     "ts2vec_classify": 48, "ts2vec_forecast": 64, "compile": 92, "domains": 30,
-    "pairs_speed": 10, "forecast": 67, "ecg": 291, "events": 144,
+    "pairs_speed": 10, "pairs_quality": 10, "forecast": 67, "ecg": 291, "events": 144,
 }  # fmt: skip
