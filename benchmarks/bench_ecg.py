@@ -167,10 +167,14 @@ def fixed_rows(
 ) -> dict:
     """The ablation of the default: its constant channels (rhythm, deviation from the
     record's usual beat) straight into the probe, no encoder, no pretraining."""
+    from tscl.domains.ecg import ENCODER
     from tscl.eval.patient_cv import cross_validate
 
+    # the trailing channels the encoder passes through (rhythm, deviation)
+    count = int(ENCODER["static_channels"])
+
     def static(encoder: Any, rows: Any) -> np.ndarray:
-        return np.asarray(rows.x[:, 2:, 0], dtype=np.float64)  # after MLII, template
+        return np.asarray(rows.x[:, -count:, 0], dtype=np.float64)
 
     result = cross_validate(
         data.train, lambda train, fold: None, static, data.class_names, settings,

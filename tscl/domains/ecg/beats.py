@@ -251,7 +251,8 @@ def record_beats(series: Series, settings: BeatSettings = BeatSettings()) -> Bea
         spans = span_slices(
             float(series.fs), settings.before, x.shape[-1], settings.downsample
         )
-        deviation = template_deviation(leads, template, spans)  # (N, leads * spans)
+        # the record's one median (its rows are copies of it): (N, leads * spans)
+        deviation = template_deviation(leads, template[:1], spans)
         x = np.concatenate([x, rr_channels(deviation, x.shape[-1])], axis=1)
     count = len(index)
     return Beats(

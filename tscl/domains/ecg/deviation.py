@@ -62,16 +62,18 @@ def template_deviation(
 
     Args:
         beats: (N, C, L) windows.
-        template: (N, C, L) the record's median window for each row (or (C, L)).
+        template: (N, C, L) the record's median window for each row, or one
+            (C, L) / (1, C, L) median for every row.
         spans: name -> slice of the L axis (``span_slices``).
 
     Returns:
         (N, C * len(spans)) float32, lead-major (lead 0's spans first).
     """
     beats = np.asarray(beats, dtype=np.float64)
-    template = np.broadcast_to(np.asarray(template, dtype=np.float64), beats.shape)
-    scale = template.max(axis=2) - template.min(axis=2)  # (N, C) peak to peak
-    scale = np.where(scale > 0, scale, 1.0)
+    template = np.asarray(template, dtype=np.float64)
+    scale = template.max(axis=-1) - template.min(axis=-1)  # peak to peak, (N or 1, C)
+    scale = np.broadcast_to(np.where(scale > 0, scale, 1.0), beats.shape[:2])  # (N, C)
+    template = np.broadcast_to(template, beats.shape)  # a view: one median, no copies
     parts = []
     for part in spans.values():
         diff = beats[:, :, part] - template[:, :, part]  # (N, C, l)
