@@ -473,17 +473,15 @@ LABELS = {
 }
 
 
+def describe_recipe(config: Any) -> str:
+    """The pretraining recipe a task's runs used, read from its config: method, encoder and its params."""
+    params = ", ".join(f"{k}={v}" for k, v in dict(config.encoder.params).items())
+    return f"{config.method}, encoder {config.encoder.name} ({params})"
+
+
 def table(task: Task, summary: dict[str, dict[str, Any]], budget: Budget) -> str:
     """One markdown table: this run's rows, then the reference rows with their source."""
-    method = (
-        "CoLES, event_rnn GRU " + str(EVENT_ENCODER["hidden_dims"])
-        if task.fold_kind == "fixed"
-        else (
-            "TS2Vec, dilated_conv "
-            + "/".join(str(v) for v in SIGNAL_ENCODER.values())
-            + " (hidden/depth/out)"
-        )
-    )
+    method = describe_recipe(load_config(task, {}, 0, budget))
     header = (
         f"### {task.title}\n"
         f"pretraining: {method}, {budget.pretrain_steps} steps, batch "
@@ -598,8 +596,8 @@ def suite_table(task: Task, rows: list[dict[str, Any]], budget: Budget) -> dict:
     for name, refs in task.references.items():
         body.append([f"reference: {name}", *(refs.get(m) for m in task.metrics)])
     return {
-        "title": f"{task.title}; pretraining {budget.pretrain_steps} steps; "
-        f"mean ± std over {spread}",
+        "title": f"{task.title}; {describe_recipe(load_config(task, {}, 0, budget))}, "
+        f"{budget.pretrain_steps} pretraining steps; mean ± std over {spread}",
         "columns": ["system", *task.metrics],
         "formats": ["", *(".3f" for _ in task.metrics)],
         "rows": body,
@@ -641,15 +639,20 @@ def run(
             if found:
                 metrics[f"{name}.{model}.macro_f1"] = found["macro_f1"][0]
     sources = sorted({TASKS[n].reference_source for n in names})
+    runs = [r for n in names for r in summary["_runs"][n]]
+    spent = sum(float(r.get("cpu_s", 0.0)) for r in runs)
     return {
         "tables": [suite_table(TASKS[n], summary["_runs"][n], budget) for n in names],
         "metrics": metrics,
         "notes": [
-            f"Encoder: dilated_conv {SIGNAL_ENCODER} for signals, GRU "
-            f"{EVENT_ENCODER['hidden_dims']} for events; budget {dataclasses.asdict(budget)}.",
+            f"Each task's recipe (the domain's method and encoder, sized {SIGNAL_ENCODER} for "
+            f"signals, GRU {EVENT_ENCODER['hidden_dims']} for events) is in its title; budget "
+            f"{dataclasses.asdict(budget)}.",
             "default = self-supervised pretraining + the domain's logistic probe; "
             "supervised = the same encoder from scratch + a linear head; 10% = a "
             "stratified 10% of the training labels. Validation subjects select C and stop training.",
+            f"The {len(runs)} runs in these tables took {spent:.0f} CPU s in all (runs logged by "
+            "earlier invocations are read back, so the suite's own wall / CPU time can be less).",
         ],
         "sources": ["measured in this run", *sources],
         "summary": summary,
