@@ -60,9 +60,7 @@ def train_two_steps(method, config, rows, tmp_path: Path) -> None:
 def test_recipe_trains_two_steps_on_signal_windows(name: str, tmp_path: Path) -> None:
     torch.manual_seed(0)
     overrides = [f"method={name}", *SMALL, *EXTRA.get(name, [])]
-    config = load_config(
-        overrides=overrides, defaults=recipe_defaults(name)
-    )
+    config = load_config(overrides=overrides, defaults=recipe_defaults(name))
     check_config(config)
     method = build_method(config, in_channels=2)
     train_two_steps(method, config, windows(), tmp_path)
@@ -116,9 +114,7 @@ def test_event_recipe_trains_two_steps_on_an_event_log(
     ]
     if name != "mem":
         overrides.append("data.source.params={num_slices: 2, min_len: 1, max_len: 4}")
-    config = load_config(
-        overrides=overrides, defaults=recipe_defaults(name)
-    )
+    config = load_config(overrides=overrides, defaults=recipe_defaults(name))
     check_config(config)
     fields = {"categorical": {"token": 6}, "numeric": ["delta"]}
     method = build_method(config, in_channels=0, fields=fields)

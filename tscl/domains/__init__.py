@@ -47,6 +47,14 @@ def get_domain(name: str) -> Domain:
     return getattr(module, name.upper())
 
 
+def domain_evaluators() -> dict[str, Any]:
+    """Every ``eval.protocol`` a domain supplies -> its evaluator (``Domain.evaluators``)."""
+    supplied: dict[str, Any] = {}
+    for name in DOMAINS:
+        supplied.update(get_domain(name).evaluators)
+    return supplied
+
+
 def file_kind(path: Path) -> str:
     """The data format of a user's file or folder, from its suffix or contents."""
     suffix = path.suffix.lower()
@@ -122,7 +130,9 @@ def load_run_config(
     # The domain's own recipe: its values win and the recipe's fill the rest; another
     # recipe: its needs (e.g. COMET's grouped batches) win over the domain's choice.
     own = config.method == defaults.get("method")
-    merged = merge_defaults(recipe, defaults) if own else merge_defaults(defaults, recipe)
+    merged = (
+        merge_defaults(recipe, defaults) if own else merge_defaults(defaults, recipe)
+    )
     return load_config(path, overrides, defaults=merged)
 
 

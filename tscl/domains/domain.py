@@ -47,6 +47,8 @@ class Domain:
             names) -> a Figure of predictions in context, for patient-CV runs.
         predict_figure: (preprocessing, input path, predicted rows) -> a Figure
             of a new file's predictions (``tscl predict --figure``).
+        evaluators: ``eval.protocol`` names this domain supplies, each
+            (bundle, data, *, seed) -> metrics (e.g. forecasting's ridge per horizon).
     """
 
     name: str
@@ -59,6 +61,9 @@ class Domain:
     tasks: tuple[str, ...] = ()
     cv_figure: Callable[..., Any] | None = None
     predict_figure: Callable[..., Any] | None = None
+    evaluators: Mapping[str, Callable[..., dict[str, Any]]] = field(
+        default_factory=dict
+    )
 
 
 def lazy(target: str) -> Callable[..., Any]:

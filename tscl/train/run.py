@@ -57,7 +57,7 @@ def load_data(config: RunConfig) -> TrainingData:
     domain = get_domain(config.domain or infer_domain(config.dataset))
     data = domain.load(config)
     if "files" not in data.source and config.dataset in card_names():
-        used = data.source.get("records")  # WFDB: only the records that were read
+        used = data.source.get("records")  # a domain that reads only some files names them
         files = {
             f.path: f.sha256
             for f in load_card(config.dataset).files
@@ -198,18 +198,23 @@ def training_lengths(train: DataSet) -> tuple[int, int] | None:
 def evaluate(
     bundle: EncoderBundle, data: TrainingData, *, protocol: str = "svm", seed: int = 0
 ) -> dict[str, Any]:
-    """Scores the encoder with a classification probe; the test split is scored once.
+    """Scores the encoder with a classification probe, or with a protocol a domain
+    supplies (``Domain.evaluators``, e.g. forecasting); the test split is scored once.
 
     With a validation split (subject-independent data) the probe's settings are
     chosen on it (``holdout``); otherwise by cross-validation on the training
     split (the TS2Vec protocol).
     """
+    from tscl.domains import domain_evaluators, get_domain
     from tscl.eval import EVAL_PROTOCOLS, HOLDOUT_PROBES, PROBES
 
-    if protocol == "forecast":
-        return evaluate_forecast(bundle, data, seed=seed)
+    supplied = domain_evaluators()  # protocols a domain brings (e.g. forecasting)
+    if protocol in supplied:
+        return supplied[protocol](bundle, data, seed=seed)
     if data.train.y is None or data.test.y is None:
-        hint = "; use eval.protocol=forecast" if data.forecast is not None else ""
+        domain = bundle.config.domain
+        own = sorted(get_domain(domain).evaluators) if domain else []
+        hint = f"; use eval.protocol={' or '.join(own)}" if own else ""
         raise ConfigError(
             f"eval.protocol '{protocol}' needs labels; this data set has none{hint}"
         )
@@ -235,87 +240,3 @@ def evaluate(
         names = ", ".join(sorted(EVAL_PROTOCOLS))
         raise ConfigError(f"eval.protocol: '{protocol}' is not one of {names}")
     return PROBES[protocol](train_repr, data.train.y, test_repr, data.test.y, seed=seed)
-
-
-def evaluate_forecast(
-    bundle: EncoderBundle, data: TrainingData, *, seed: int = 0
-) -> dict[str, Any]:
-    """Ridge on the causal embedding (and raw lags, chosen on validation) at ``eval.horizons``.
-
-    Metrics: ``mse_h{H}``, ``mae_h{H}``, ``val_mse_h{H}`` per horizon and
-    ``mse`` / ``mae`` / ``val_mse`` averaged over the horizons, beside the
-    encoder-free references on the same scaled test windows
-    (``baseline_last_mse_h{H}``, ``baseline_seasonal_mse_h{H}``,
-    ``baseline_lags_mse_h{H}`` and their MAE). The chosen ridges become the
-    bundle's forecasting heads (``tscl predict``). "forecast_examples" ({H:
-    (context, truth, prediction)} of the last test window, first target) is
-    for plots and "forecast_params" (split borders, chosen inputs) for params.
-    """
-    from tscl.domains.forecast.baselines import encoder_free_forecasts
-    from tscl.domains.forecast.predict import attach_heads
-    from tscl.domains.forecast.protocol import forecast_evaluate
-
-    series = data.forecast
-    if series is None:
-        raise ConfigError(
-            "eval.protocol 'forecast' needs a forecasting data set "
-            "(a CSV series with a row split, e.g. dataset=ETTh1)"
-        )
-    settings = bundle.config.eval
-    horizons = list(settings.horizons)
-    scores = forecast_evaluate(
-        bundle.encoder,
-        series,
-        horizons,
-        seed=seed,
-        device=bundle.config.train.device,
-        keep_predictions=True,
-        lags=list(settings.lags),
-        relative=list(settings.relative),
-    )
-    references = encoder_free_forecasts(
-        series, horizons, lags=[n for n in settings.lags if n > 0] or [201], seed=seed
-    )
-    metrics: dict[str, Any] = {}
-    for name in ("mse", "mae", "val_mse"):
-        for horizon in horizons:
-            metrics[f"{name}_h{horizon}"] = scores[horizon][name]
-        metrics[name] = float(np.mean([scores[h][name] for h in horizons]))
-    for short, name in (
-        ("last", "last value"),
-        ("seasonal", "seasonal naive"),
-        ("lags", "raw-lag ridge"),
-    ):
-        for horizon in horizons:
-            for error in ("mse", "mae"):
-                value = references[name][horizon][error]
-                metrics[f"baseline_{short}_{error}_h{horizon}"] = value
-    params = attach_heads(bundle, series, scores)
-    metrics["forecast_params"] = {**params, **_split_params(series)}
-    metrics["forecast_examples"] = _forecast_examples(series, scores, horizons)
-    return metrics
-
-
-def _split_params(series: Any) -> dict[str, int]:
-    train_end, val_end, test_end = series.borders
-    return {
-        "split.train_end": train_end,
-        "split.val_end": val_end,
-        "split.test_end": test_end,
-    }
-
-
-def _forecast_examples(
-    series: Any, scores: dict[int, dict[str, Any]], horizons: list[int]
-) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    target = series.targets("test")[:, 0]  # the first target, (T_test,)
-    examples = {}
-    for horizon in horizons:
-        start = len(scores[horizon]["test_pred"]) - 1  # the last test window
-        context = target[max(0, start - 2 * horizon) : start + 1]
-        examples[horizon] = (
-            context,
-            scores[horizon]["test_true"][start, :, 0],
-            scores[horizon]["test_pred"][start, :, 0],
-        )
-    return examples

@@ -10,9 +10,10 @@ import pytest
 import torch
 
 from tscl.domains import load_run_config
+from tscl.domains.forecast.evaluate import evaluate_forecast
 from tscl.domains.forecast.predict import predict_frame
 from tscl.train.build import build_encoder
-from tscl.train.run import evaluate_forecast, load_data, make_bundle
+from tscl.train.run import load_data, make_bundle
 
 
 @pytest.mark.parametrize("independent", [False, True])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tscl.domains.domain import Domain
+from tscl.domains.domain import Domain, lazy
 from tscl.domains.forecast.load import load_forecast
 
 FORECAST = Domain(
@@ -13,4 +13,5 @@ FORECAST = Domain(
     load=load_forecast,
     defaults={"method": "ts2vec", "dataset": "ETTh1", "eval": {"protocol": "forecast"}},
     tasks=("forecast",),
+    evaluators={"forecast": lazy("tscl.domains.forecast.evaluate:evaluate_forecast")},
 )
