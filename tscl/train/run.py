@@ -57,7 +57,7 @@ def load_data(config: RunConfig) -> TrainingData:
     domain = get_domain(config.domain or infer_domain(config.dataset))
     data = domain.load(config)
     if "files" not in data.source and config.dataset in card_names():
-        used = data.source.get("records")  # a domain that reads only some files names them
+        used = data.source.get("records")  # the files a domain read, when not all
         files = {
             f.path: f.sha256
             for f in load_card(config.dataset).files
