@@ -49,6 +49,7 @@ def test_table_has_a_row_per_method_and_the_majority_and_verdicts_give_gaps() ->
         "majority class",
     ]
     assert table["rows"][1][2] == [0.6, 0.6]  # per-seed cells: mean ± std in RESULTS.md
+    assert table["rows"][2][2] == [0.05, 0.05]  # the majority of each seed's split
     assert len(table["columns"]) == len(table["rows"][0])
     (verdict,) = _verdicts(rows, ["watch", "ecg"])
     assert verdict.endswith("+0.100 / +0.100 / +0.100")
