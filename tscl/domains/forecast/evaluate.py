@@ -12,6 +12,9 @@ import numpy as np
 
 from tscl.bundle import EncoderBundle
 from tscl.data.training import TrainingData
+from tscl.domains.forecast.baselines import encoder_free_forecasts
+from tscl.domains.forecast.predict import attach_heads
+from tscl.domains.forecast.protocol import forecast_evaluate
 from tscl.errors import ConfigError
 
 
@@ -29,10 +32,6 @@ def evaluate_forecast(
     (context, truth, prediction)} of the last test window, first target) is
     for plots and "forecast_params" (split borders, chosen inputs) for params.
     """
-    from tscl.domains.forecast.baselines import encoder_free_forecasts
-    from tscl.domains.forecast.predict import attach_heads
-    from tscl.domains.forecast.protocol import forecast_evaluate
-
     series = data.forecast
     if series is None:
         raise ConfigError(
