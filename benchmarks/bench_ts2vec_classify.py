@@ -1,6 +1,11 @@
 """TS2Vec recipe on the shared UCR/UEA sets: accuracy (3 seeds) beside the reference run.
 
     python -m benchmarks.bench_ts2vec_classify [--seeds 0 1 2] [--sets ECG200 GunPoint ...]
+        [--methods ts2vec autotcl]
+
+``--methods`` adds other recipes on the same encoder, steps and probe (e.g.
+``autotcl``: TS2Vec's losses on AutoTCL's learned augmentations) as columns
+beside TS2Vec (issue 10: learned against fixed augmentations).
 
 The TS2Vec recipe runs at the authors' defaults (output 320, hidden 64, depth
 10, batch 8, lr 1e-3, 200 iterations or 600 above 100,000 values) through the
@@ -45,7 +50,7 @@ REFERENCE = {
 }
 
 
-def run_one(name: str, seed: int, tmp: str) -> dict[str, float]:
+def run_one(name: str, seed: int, tmp: str, method: str = "ts2vec") -> dict[str, float]:
     archive = REFERENCE[name][0]
     folder = data_dir() / archive / name
     arrays = archive_arrays(
@@ -58,10 +63,11 @@ def run_one(name: str, seed: int, tmp: str) -> dict[str, float]:
             f"train.seed={seed}",
             "train.progress=false",
             f"output_dir={tmp}",
+            f"method={method}",
         ],
     )
     started = time.perf_counter()
-    output = pretrain(config, data=arrays, run_dir=f"{tmp}/{name}-{seed}")
+    output = pretrain(config, data=arrays, run_dir=f"{tmp}/{name}-{method}-{seed}")
     seconds = time.perf_counter() - started
     metrics = evaluate(output.bundle, arrays, protocol="svm", seed=seed)
     return {
@@ -73,25 +79,26 @@ def run_one(name: str, seed: int, tmp: str) -> dict[str, float]:
 
 
 def collect(
-    sets: list[str], seeds: list[int], fresh: bool
+    sets: list[str], seeds: list[int], fresh: bool, method: str = "ts2vec"
 ) -> dict[str, list[dict[str, Any]]]:
     """Per-set rows of every seed, resumed from the run log where already done."""
-    log = RunLog("ts2vec_classify", ("name", "seed"), fresh=fresh)
+    log = RunLog("ts2vec_classify", ("name", "seed", "method"), fresh=fresh)
     results: dict[str, list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in sets:
             results[name] = []
             for seed in seeds:
-                logged = log.get(name, seed)
+                logged = log.get(name, seed, method)
                 if logged is not None:
                     results[name].append(logged)
                     continue
                 torch.manual_seed(seed)
-                row = {"name": name, "seed": seed, **run_one(name, seed, tmp)}
+                row = {"name": name, "seed": seed, "method": method}
+                row.update(run_one(name, seed, tmp, method))
                 log.add(row)
                 results[name].append(row)
                 print(
-                    f"  {name:22s} seed {seed}: acc {row['accuracy']:.3f}  "
+                    f"  {name:22s} {method} seed {seed}: acc {row['accuracy']:.3f}  "
                     f"pretrain {row['pretrain_s']:.1f}s ({row['steps']} steps)",
                     flush=True,
                 )
@@ -99,36 +106,60 @@ def collect(
 
 
 def run(
-    seeds: list[int], sets: list[str] | None = None, fresh: bool = False
+    seeds: list[int],
+    sets: list[str] | None = None,
+    fresh: bool = False,
+    methods: list[str] | None = None,
 ) -> dict[str, Any]:
     """The suite (contract: benchmarks/README.md): accuracy per set beside the reference."""
     sets = list(REFERENCE) if sets is None else sets
     unknown = sorted(set(sets) - set(REFERENCE))
     if unknown:
         raise ValueError(f"sets: no reference figure for {unknown}")
+    others = [m for m in (methods or ["ts2vec"]) if m != "ts2vec"]
     results = collect(sets, seeds, fresh)
+    extra = {m: collect(sets, seeds, fresh, m) for m in others}
     rows, ours, refs = [], [], []
+    means: dict[str, list[float]] = {m: [] for m in others}
     for name, found in results.items():
         accuracy = [r["accuracy"] for r in found]
         _, ref_acc, ref_s = REFERENCE[name]
         ours.append(mean_std(accuracy)[0])
         refs.append(ref_acc)
         seconds = [r["pretrain_s"] for r in found]
-        rows.append([name, accuracy, ref_acc, seconds, ref_s])
+        cells = []
+        for method in others:
+            theirs = extra[method][name]
+            means[method].append(mean_std([r["accuracy"] for r in theirs])[0])
+            cells += [
+                [r["accuracy"] for r in theirs],
+                [r["pretrain_s"] for r in theirs],
+            ]
+        rows.append([name, accuracy, ref_acc, seconds, ref_s, *cells])
     mean_ours, mean_ref = float(np.mean(ours)), float(np.mean(refs))
     gap = (mean_ours - mean_ref) * 100
-    rows.append([f"mean of {len(ours)}", mean_ours, mean_ref, None, None])
+    tail = [cell for m in others for cell in (float(np.mean(means[m])), None)]
+    rows.append([f"mean of {len(ours)}", mean_ours, mean_ref, None, None, *tail])
+    columns = ["data set", "tscl accuracy", "reference accuracy"]
+    columns += ["tscl pretrain s", "reference pretrain s"]
+    for method in others:
+        columns += [f"tscl {method} accuracy", f"tscl {method} pretrain s"]
     return {
         "tables": [
             {
-                "title": "Test accuracy (RBF-SVM protocol), pretraining seconds",
-                "columns": ["data set", "tscl accuracy", "reference accuracy"]
-                + ["tscl pretrain s", "reference pretrain s"],
-                "formats": [".3f", ".3f", ".3f", ".1f", ".1f"],
+                "title": "Test accuracy (RBF-SVM protocol), pretraining seconds"
+                + (f"; beside TS2Vec: {', '.join(others)}" if others else ""),
+                "columns": columns,
+                "formats": [".3f", ".3f", ".3f", ".1f", ".1f"]
+                + [".3f", ".1f"] * len(others),
                 "rows": rows,
             }
         ],
-        "metrics": {"mean_accuracy": mean_ours, "reference_mean": mean_ref},
+        "metrics": {
+            "mean_accuracy": mean_ours,
+            "reference_mean": mean_ref,
+            **{f"{m}_mean_accuracy": float(np.mean(means[m])) for m in others},
+        },
         "checks": {
             "mean accuracy not below the reference by more than 1 point": gap >= -1.0
         },
@@ -150,8 +181,9 @@ def main() -> None:
         action="store_true",
         help="ignore runs logged by an earlier invocation",
     )
+    parser.add_argument("--methods", nargs="+", default=["ts2vec"])
     args = parser.parse_args()
-    payload = run(args.seeds, args.sets, args.fresh)
+    payload = run(args.seeds, args.sets, args.fresh, args.methods)
     print_tables(payload)
     print(f"results: {write_results('ts2vec_classify', payload)}")
 

@@ -49,7 +49,7 @@ SUITES: dict[str, Suite] = {
     "memory": Suite("benchmarks.bench_memory", "Peak memory vs sequence length", {"lengths": [1000, 2000, 4000], "loss_lengths": [250, 500, 1000]}, {"lengths": [1000, 2000, 4000, 8000, 16000, 32000], "loss_lengths": [250, 500, 1000, 2000]}),
     "embed": Suite("benchmarks.bench_embed", "tscl embed throughput on MIT-BIH DS1 vs the authors' TS2Vec encode", {"records": DS1[:1], "repeats": 2, "pretrain_steps": 10}, {"records": DS1, "repeats": 3, "pretrain_steps": 200}),
     "lazy_windows": Suite("benchmarks.run_lazy_windows", "Windowing throughput and peak RSS past RAM size", {"sizes": [0.25, 1.0]}, {"sizes": [0.25, 1.0, 4.0, 32.0]}),
-    "ts2vec_classify": Suite("benchmarks.bench_ts2vec_classify", "TS2Vec recipe on UCR/UEA: accuracy vs the reference", {"sets": QUICK_SETS, "seeds": SEEDS}, {"seeds": SEEDS}),
+    "ts2vec_classify": Suite("benchmarks.bench_ts2vec_classify", "TS2Vec recipe on UCR/UEA: accuracy vs the reference", {"sets": QUICK_SETS, "seeds": SEEDS}, {"seeds": SEEDS, "methods": ["ts2vec", "autotcl"]}),
     "ts2vec_forecast": Suite("benchmarks.bench_ts2vec_forecast", "TS2Vec forecasting on ETTh1 (univariate)", {"seeds": [0], "horizons": [24, 48], "steps": 20}, {"seeds": [0, 1, 2, 3, 4]}),
     "compile": Suite("benchmarks.bench_compile", "Eager vs torch.compile, with the compile count", {"seeds": SEEDS, "steps": 6, "length": 400}, {"seeds": SEEDS, "steps": 40, "length": 3000}),
     "domains": Suite("benchmarks.bench_domains", "Per domain: SSL pretraining + probe vs the same encoder supervised, 100% and 10% labels", {"tasks": ["motion"], "seeds": [0], "folds": 2, "fresh": True}, {"seeds": SEEDS}),
