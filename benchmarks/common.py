@@ -106,7 +106,8 @@ class RunLog:
         if self.path.is_file() and not fresh:
             for line in self.path.read_text().splitlines():
                 row = json.loads(line)
-                self.rows[tuple(row[k] for k in keys)] = row
+                # a row logged before a key was added is kept under None (never matched)
+                self.rows[tuple(row.get(k) for k in keys)] = row
 
     def get(self, *key: Any) -> dict[str, Any] | None:
         return self.rows.get(tuple(key))
