@@ -55,12 +55,6 @@ SETS: dict[str, tuple[str, ...]] = {
     "eeg": ("domain=eeg", "dataset=eegmmidb", "data.options.task=eyes"),
     "eye_state": ("domain=eeg", "dataset=eeg_eye_state", "data.options.task=eye_state"),
 }
-TITLES = {
-    "watch": "smartwatch exercises (subjects split)",
-    "ecg": "MIT-BIH DS1 bare beats (patients split inside DS1)",
-    "eeg": "EEGMMIDB eyes open / closed (subjects split)",
-    "eye_state": "UCI EEG eye state, 2 s windows (time blocks)",
-}
 PARTS: dict[str, dict[str, tuple[str, ...]]] = {
     "hierarchical": {"methods": ("ts2vec", "comet"), "sets": ("watch", "ecg", "eeg")},
     "retrieval": {
@@ -91,13 +85,11 @@ def cluster_scores(
 
 def majority_scores(train_y: np.ndarray, test_y: np.ndarray) -> dict[str, float]:
     """Always the training majority class: accuracy and macro-F1 over the test classes."""
-    from sklearn.metrics import f1_score
+    from tscl.eval.metrics import classification_metrics
 
     guess = np.full_like(test_y, np.bincount(train_y).argmax())
-    return {
-        "accuracy": float(np.mean(guess == test_y)),
-        "macro_f1": float(f1_score(test_y, guess, average="macro")),
-    }
+    metrics = classification_metrics(test_y, guess)
+    return {"accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"]}
 
 
 def run_one(
