@@ -10,9 +10,13 @@ Run from the repository root: ``python -m benchmarks.bench_pairs_speed``.
    Both then run the same InfoNCE core, so the timed difference is the mask
    construction. The masks are asserted identical.
 2. REBAR scoring of 64 anchors x 20 candidates: one batched call
-   (``score_candidates``: queries encoded once, candidates in chunks) against
-   a loop with one forward pass per (anchor, candidate) pair on the same
-   inputs and masks. The chosen candidates are asserted identical.
+   (``score_candidates``: queries encoded once at the masked steps only, value
+   and decode folded, candidates in cache-sized chunks) against two loops on
+   the same inputs and masks: REBAR's own (``score_candidates_by_slot``, one
+   forward pass per candidate slot, batched over the 64 anchors, as the
+   authors' ``calc_distance`` is called; the check's reference) and one forward
+   pass per (anchor, candidate) pair. The chosen candidates are asserted
+   identical.
 
 Timings are medians over repeats that alternate between the two sides (so
 both see the same machine load), after a warm-up, one torch thread by default
@@ -42,6 +46,7 @@ from tscl.pairs.reconstructor import (
     CrossAttentionReconstructor,
     random_keep,
     score_candidates,
+    score_candidates_by_slot,
     score_candidates_loop,
 )
 
@@ -167,29 +172,42 @@ def bench_rebar(repeats: int, device: torch.device) -> dict:
     keep = random_keep((anchors_count, length), 0.5, generator, device)
     model = CrossAttentionReconstructor(channels).to(device).eval()
     batched = score_candidates(model, anchors, candidates, keep)
-    looped = score_candidates_loop(model, anchors, candidates, keep)
-    same = torch.equal(batched.argmin(1), looped.argmin(1))
-    gap = float((batched - looped).abs().max())
+    references = {
+        "loop": score_candidates_by_slot(model, anchors, candidates, keep),
+        "pair_loop": score_candidates_loop(model, anchors, candidates, keep),
+    }
+    same = all(torch.equal(batched.argmin(1), r.argmin(1)) for r in references.values())
+    gap = max(float((batched - r).abs().max()) for r in references.values())
     assert same, f"REBAR choices differ (max error gap {gap:.2e})"
     t = timed(
         {
             "batched": lambda: score_candidates(model, anchors, candidates, keep).cpu(),
-            "loop": lambda: score_candidates_loop(
+            "loop": lambda: score_candidates_by_slot(
+                model, anchors, candidates, keep
+            ).cpu(),
+            "pair_loop": lambda: score_candidates_loop(
                 model, anchors, candidates, keep
             ).cpu(),
         },
         repeats,
     )
-    ratio = t["loop"] / t["batched"]
+    ratio, pair_ratio = t["loop"] / t["batched"], t["pair_loop"] / t["batched"]
     print(
         f"  REBAR 64 anchors x 20 candidates: batched {t['batched'] * 1e3:.1f} ms vs "
-        f"per-candidate loop {t['loop'] * 1e3:.1f} ms: {ratio:.1f}x, identical choices "
-        f"(max |error gap| {gap:.1e})",
+        f"REBAR's per-candidate loop {t['loop'] * 1e3:.1f} ms: {ratio:.1f}x; vs a "
+        f"per-pair loop {t['pair_loop'] * 1e3:.1f} ms: {pair_ratio:.1f}x; identical "
+        f"choices (max |error gap| {gap:.1e})",
         flush=True,
     )
     verdict = "holds" if ratio >= 10 else "does NOT hold"
     print(f"  the issue's target (>= 10x faster) {verdict} here", flush=True)
-    return {**t, "speedup": ratio, "identical_choices": same, "max_error_gap": gap}
+    return {
+        **t,
+        "speedup": ratio,
+        "pair_speedup": pair_ratio,
+        "identical_choices": same,
+        "max_error_gap": gap,
+    }
 
 
 QUICK_SIZES = [64, 256, 1024]
@@ -256,23 +274,38 @@ def run(
             {
                 "title": f"REBAR scoring, 64 anchors x 20 candidates ({chosen}): median ms "
                 f"of {repeats} alternating calls",
-                "columns": ["batched ms", "per-candidate loop ms", "speed-up"],
-                "formats": [".1f", ".1f", ".1f"],
+                "columns": ["batched ms", "REBAR's per-candidate loop ms", "speed-up"]
+                + ["per-pair loop ms", "speed-up vs per-pair"],
+                "formats": [".1f", ".1f", ".1f", ".1f", ".1f"],
                 "rows": [
-                    [rebar["batched"] * 1e3, rebar["loop"] * 1e3, rebar["speedup"]]
+                    [
+                        rebar["batched"] * 1e3,
+                        rebar["loop"] * 1e3,
+                        rebar["speedup"],
+                        rebar["pair_loop"] * 1e3,
+                        rebar["pair_speedup"],
+                    ]
                 ],
             }
         )
         out["metrics"]["rebar_speedup"] = rebar["speedup"]
-        out["checks"]["REBAR batched scoring >= 10x the per-candidate loop"] = (
+        out["metrics"]["rebar_pair_speedup"] = rebar["pair_speedup"]
+        out["checks"]["REBAR batched scoring >= 10x REBAR's per-candidate loop"] = (
             rebar["speedup"] >= 10
         )
-        out["checks"]["REBAR chooses the same candidates as the loop"] = bool(
+        out["checks"]["REBAR chooses the same candidates as both loops"] = bool(
             rebar["identical_choices"]
         )
+        out["notes"].append(
+            "REBAR's per-candidate loop is the authors' scoring (calc_distance once "
+            "per candidate slot, the anchors batched); on a CPU both it and the "
+            "batched call are compute-bound, so batching saves the re-encoded "
+            "queries and the unscored steps, not call overhead."
+        )
     out["sources"] = [
-        "references written here after COMET's mask code and REBAR's per-pair "
-        "scoring (tscl.pairs.reconstructor.score_candidates_loop), run side by side"
+        "references written here after COMET's mask code and REBAR's scoring "
+        "(maxxu05/rebar: REBAR_SSLModel.run_one_epoch calls calc_distance once per "
+        "candidate; tscl.pairs.reconstructor.score_candidates_by_slot), run side by side"
     ]
     return out
 

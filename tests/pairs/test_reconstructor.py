@@ -1,4 +1,4 @@
-"""REBAR's reconstructor: batched scoring equals the per-pair loop; stage 1 learns."""
+"""REBAR's reconstructor: batched scoring equals both loops; stage 1 learns."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import torch
 
 from tscl.pairs.reconstructor import (
     CrossAttentionReconstructor,
+    auto_chunk_size,
     random_keep,
     score_candidates,
+    score_candidates_by_slot,
     score_candidates_loop,
     train_reconstructor,
 )
@@ -27,10 +29,31 @@ def test_batched_chunked_scoring_equals_the_loop() -> None:
     )
     keep = random_keep((5, 40), 0.5, generator, torch.device("cpu"))
     looped = score_candidates_loop(model, anchors, candidates, keep)
-    for chunk in (3, 35, 512):
+    by_slot = score_candidates_by_slot(model, anchors, candidates, keep)
+    assert torch.allclose(by_slot, looped, rtol=1e-5, atol=1e-6)
+    for chunk in (0, 3, 35, 512):  # 0: sized to the device
         batched = score_candidates(model, anchors, candidates, keep, chunk_size=chunk)
         assert torch.allclose(batched, looped, rtol=1e-5, atol=1e-6)
         assert torch.equal(batched.argmin(1), looped.argmin(1))
+
+
+def test_the_folded_decode_equals_value_then_decode() -> None:
+    torch.manual_seed(0)
+    model = CrossAttentionReconstructor(3, hidden_dims=8, depth=2).eval()
+    queries, candidate = torch.randn(4, 6, 8), torch.randn(4, 3, 10)
+    direct = model.attend(queries, *model.encode_key(candidate))
+    folded = model.attend_decoded(queries, *model.encode_key_decoded(candidate))
+    assert folded.shape == direct.shape == (4, 3, 6)
+    assert torch.allclose(folded, direct, rtol=1e-5, atol=1e-6)
+
+
+def test_cpu_chunks_keep_the_attention_weights_cache_sized() -> None:
+    cpu = torch.device("cpu")
+    # 100 masked queries x 200 keys: 80,000 bytes of float32 weights a pair.
+    assert auto_chunk_size(cpu, 100, 200) == (4 << 20) // 80_000 == 52
+    assert auto_chunk_size(cpu, 2000, 4000) == 1  # one pair is past the budget
+    assert auto_chunk_size(cpu, 1, 2) == 512  # capped
+    assert auto_chunk_size(torch.device("meta"), 100, 200) == 512
 
 
 def test_stage_one_loss_falls_and_the_true_source_scores_best() -> None:

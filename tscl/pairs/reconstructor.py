@@ -10,8 +10,12 @@ the lower it is, the more the candidate holds what the anchor's missing part
 looked like.
 
 ``score_candidates`` scores every candidate of every anchor in one batched
-pass (the anchor queries encoded once), streaming the candidates to the
+pass (the anchor queries encoded once, only at the masked steps, and the
+value and decode maps folded into one), streaming the candidates to the
 device in chunks so a pool larger than device memory still fits.
+``score_candidates_by_slot`` (REBAR's own loop: one call per candidate slot,
+batched over the anchors) and ``score_candidates_loop`` (one call per pair)
+are the references it is checked and timed against.
 """
 
 from __future__ import annotations
@@ -85,6 +89,26 @@ class CrossAttentionReconstructor(nn.Module):
         h = self.key(candidate.nan_to_num(0.0))  # (N, H, T)
         return h.transpose(1, 2), self.value(h).transpose(1, 2)
 
+    def encode_key_decoded(self, candidate: Tensor) -> tuple[Tensor, Tensor]:
+        """Candidate (N, C, T) -> keys (N, T, H), values already decoded (N, T, C).
+
+        Value and decode are both 1x1 convolutions and the attention weights of
+        a query sum to 1, so ``decode(weights @ values)`` equals ``weights @
+        (W_d W_v h + W_d b_v) + b_d``: folding the two maps first shrinks the
+        weighted sum from H to C columns (``attend_decoded``).
+        """
+        h = self.key(candidate.nan_to_num(0.0))  # (N, H, T)
+        w_v, b_v = self.value.weight[:, :, 0], self.value.bias  # (H, H), (H,)
+        w_d = self.decode.weight[:, :, 0]  # (C, H)
+        folded = torch.einsum("ch,hk,nkt->ntc", w_d, w_v, h) + w_d @ b_v
+        return h.transpose(1, 2), folded
+
+    def attend_decoded(self, queries: Tensor, keys: Tensor, decoded: Tensor) -> Tensor:
+        """Queries (N, S, H), keys (N, T, H), decoded values (N, T, C) -> (N, C, S)."""
+        weights = (queries @ keys.transpose(1, 2) * self.scale).softmax(dim=-1)
+        out = weights @ decoded + self.decode.bias  # (N, S, C)
+        return out.transpose(1, 2)
+
     def attend(self, queries: Tensor, keys: Tensor, values: Tensor) -> Tensor:
         """Queries (N, S, H), keys and values (N, T, H) -> reconstruction (N, C, S)."""
         weights = (queries @ keys.transpose(1, 2) * self.scale).softmax(
@@ -125,6 +149,20 @@ def masked_steps(anchors: Tensor, keep: Tensor) -> tuple[Tensor, Tensor, Tensor]
     return steps, values.nan_to_num(0.0), scored
 
 
+CPU_ATTENTION_BYTES = 4 << 20  # attention weights per chunk on a CPU: cache-sized
+DEVICE_CHUNK = 512  # (anchor, candidate) pairs per chunk on an accelerator
+
+
+def auto_chunk_size(device: torch.device, queries: int, keys: int) -> int:
+    """Pairs per scoring chunk: on a CPU, as many as keep the (n, queries, keys)
+    float32 attention weights near ``CPU_ATTENTION_BYTES`` (the weights past the
+    cache made 512-pair chunks 2-3x slower per pair than 32-pair ones at T=200);
+    on an accelerator ``DEVICE_CHUNK``."""
+    if device.type != "cpu":
+        return DEVICE_CHUNK
+    return max(1, min(DEVICE_CHUNK, CPU_ATTENTION_BYTES // (4 * queries * keys)))
+
+
 @torch.no_grad()
 def score_candidates(
     model: CrossAttentionReconstructor,
@@ -132,15 +170,15 @@ def score_candidates(
     candidates: Tensor,
     keep: Tensor,
     *,
-    chunk_size: int = 512,
+    chunk_size: int = 0,
 ) -> Tensor:
     """REBAR errors of K candidates per anchor: (B, C, T), (B, K, C, T), (B, T) -> (B, K).
 
     Queries are encoded once per anchor, and only at the hidden steps (the
     only ones the error scores); candidates (on any device, e.g. the host)
     move to the anchors' device ``chunk_size`` (anchor, candidate) pairs at a
-    time and are scored as one batch each. Equal to ``reconstruction_error``
-    of the full reconstruction.
+    time (0: ``auto_chunk_size``) and are scored as one batch each. Equal to
+    ``reconstruction_error`` of the full reconstruction.
     """
     batch, count = candidates.shape[:2]
     if (
@@ -157,17 +195,39 @@ def score_candidates(
     index = steps[:, :, None].expand(-1, -1, queries.shape[-1])
     queries = queries.gather(1, index)  # (B, M, H): the hidden steps only
     flat = candidates.flatten(0, 1)  # (B * K, C, T), anchor-major
+    if chunk_size <= 0:
+        chunk_size = auto_chunk_size(
+            anchors.device, queries.shape[1], anchors.shape[-1]
+        )
     errors = []
     for start in range(0, batch * count, chunk_size):
         part = flat[start : start + chunk_size].to(anchors.device, non_blocking=True)
         rows = torch.arange(start, start + len(part), device=anchors.device) // count
-        reconstruction = model.attend(
-            queries[rows], *model.encode_key(part)
+        reconstruction = model.attend_decoded(
+            queries[rows], *model.encode_key_decoded(part)
         )  # (n, C, M)
         mask = scored[rows]
         squared = (reconstruction - values[rows]).pow(2) * mask
         errors.append(squared.flatten(1).sum(1) / mask.flatten(1).sum(1).clamp(min=1))
     return torch.cat(errors).view(batch, count)
+
+
+@torch.no_grad()
+def score_candidates_by_slot(
+    model: CrossAttentionReconstructor,
+    anchors: Tensor,
+    candidates: Tensor,
+    keep: Tensor,
+) -> Tensor:
+    """The same errors as REBAR's own code computes them: one forward pass per
+    candidate slot k, batched over the anchors (queries re-encoded each time)."""
+    errors = [
+        reconstruction_error(
+            model(anchors, candidates[:, k].to(anchors.device), keep), anchors, keep
+        )
+        for k in range(candidates.shape[1])
+    ]
+    return torch.stack(errors, dim=1)  # (B, K)
 
 
 @torch.no_grad()

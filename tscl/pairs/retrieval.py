@@ -48,7 +48,8 @@ class RetrievalPositives(PairStrategy):
         stage1_steps, stage1_batch_size, stage1_lr: stage-1 training.
         mask_p: probability that an anchor step is masked (training and scoring).
         hidden_dims, depth, kernel_size: the reconstructor's size.
-        chunk_size: (anchor, candidate) pairs scored per device batch.
+        chunk_size: (anchor, candidate) pairs scored per device batch (0: sized to
+            the device, ``reconstructor.auto_chunk_size``).
         checkpoint: a saved stage-1 model to use instead of training one.
     """
 
@@ -67,7 +68,7 @@ class RetrievalPositives(PairStrategy):
         hidden_dims: int = 32,
         depth: int = 3,
         kernel_size: int = 5,
-        chunk_size: int = 512,
+        chunk_size: int = 0,
         checkpoint: str = "",
     ) -> None:
         super().__init__()
