@@ -28,9 +28,10 @@ HOLDOUT_PROBES = {
     "holdout": logistic_holdout_protocol,
     "holdout_lightgbm": lightgbm_holdout_protocol,
 }
-# eval.protocol: a probe, a validation-selected probe, forecasting, or
-# leave-patients-out cross-validation of the whole recipe (eval.recipe_cv).
-EVAL_PROTOCOLS = (*PROBES, *HOLDOUT_PROBES, "forecast", "patient_cv")
+# eval.protocol, the generic ones: a probe, a validation-selected probe, or
+# leave-patients-out cross-validation of the whole recipe (eval.recipe_cv); a
+# domain adds its own (``Domain.evaluators``, e.g. the forecast domain's "forecast").
+EVAL_PROTOCOLS = (*PROBES, *HOLDOUT_PROBES, "patient_cv")
 
 __all__ = [
     "EVAL_PROTOCOLS",

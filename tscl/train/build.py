@@ -65,7 +65,7 @@ def check_config(config: RunConfig) -> None:
     Raises:
         ConfigError: one line naming the key and what it accepts.
     """
-    from tscl.domains import DOMAINS
+    from tscl.domains import DOMAINS, domain_evaluators
     from tscl.eval import EVAL_PROTOCOLS
 
     check_ranges(config)
@@ -73,7 +73,10 @@ def check_config(config: RunConfig) -> None:
         "train.schedule": (config.train.schedule, SCHEDULES),
         "train.averaging": (config.train.averaging, AVERAGING_MODES),
         "train.precision": (config.train.precision, PRECISIONS),
-        "eval.protocol": (config.eval.protocol, EVAL_PROTOCOLS),
+        "eval.protocol": (
+            config.eval.protocol,
+            (*EVAL_PROTOCOLS, *domain_evaluators()),
+        ),
     }
     if config.domain:
         choices["domain"] = (config.domain, tuple(DOMAINS))

@@ -237,6 +237,6 @@ def evaluate(
             seed=seed,
         )
     if protocol not in PROBES:
-        names = ", ".join(sorted(EVAL_PROTOCOLS))
+        names = ", ".join(sorted((*EVAL_PROTOCOLS, *supplied)))
         raise ConfigError(f"eval.protocol: '{protocol}' is not one of {names}")
     return PROBES[protocol](train_repr, data.train.y, test_repr, data.test.y, seed=seed)
