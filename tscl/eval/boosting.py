@@ -19,6 +19,18 @@ MAX_TREES = 1000
 EARLY_STOPPING = 50
 
 
+def validation_kwargs(val: np.ndarray, val_y: np.ndarray) -> dict[str, Any]:
+    """The early-stopping set as this LightGBM takes it: ``eval_X`` / ``eval_y``
+    from 4.6 (``eval_set`` is deprecated there), ``eval_set`` before."""
+    import inspect
+
+    import lightgbm
+
+    if "eval_X" in inspect.signature(lightgbm.LGBMClassifier.fit).parameters:
+        return {"eval_X": (val,), "eval_y": (val_y,)}
+    return {"eval_set": [(val, val_y)]}
+
+
 def lightgbm_holdout_protocol(
     train_repr: np.ndarray,
     train_y: np.ndarray,
@@ -60,7 +72,7 @@ def lightgbm_holdout_protocol(
             model.fit(
                 train,
                 train_y,
-                eval_set=[(val, val_y)],
+                **validation_kwargs(val, val_y),
                 callbacks=[lightgbm.early_stopping(EARLY_STOPPING, verbose=False)],
             )
             score = float(f1_score(val_y, model.predict(val), average="macro"))
