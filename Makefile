@@ -100,10 +100,18 @@ BENCH_THREADS ?= $(shell nproc)
 # Both first fetch the catalogued data sets (make data: from the local mirror when there is one).
 # make bench-quick runs BENCH_JOBS suites at once, one torch thread each (under 15 minutes on 2 cores).
 BENCH_JOBS ?= $(shell nproc)
-bench: $(STAMP) data
+# pytorch-lifestream, the events suite's CoLES peer, beside tscl: its own requirements would downgrade
+# omegaconf (pyproject.toml), so it goes in without them and what its CoLES imports under the versions already installed.
+PEERS := $(VENV)/.peers
+$(PEERS): $(STAMP)
+	$(BIN)/pip install --quiet --no-deps pytorch-lifestream==0.7.0
+	$(BIN)/pip install --quiet pytorch-lightning torchmetrics transformers -c <($(BIN)/pip freeze --exclude-editable)
+	touch $(PEERS)
+
+bench: $(STAMP) $(PEERS) data
 	nice -n 10 $(BIN)/python -m benchmarks run --threads $(BENCH_THREADS) $(BENCH_SUITES)
 
-bench-quick: $(STAMP) data
+bench-quick: $(STAMP) $(PEERS) data
 	nice -n 10 $(BIN)/python -m benchmarks run --quick --jobs $(BENCH_JOBS) --threads 1 $(BENCH_SUITES)
 
 bench-report: $(STAMP)
