@@ -41,26 +41,28 @@ def test_same_pad_conv_keeps_length(
 
 
 @pytest.mark.parametrize("kernel_size", [2, 3, 5])
-@pytest.mark.parametrize("dilation", [1, 3, 8])
+@pytest.mark.parametrize("dilation", [1, 3, 8, 64])
 @pytest.mark.parametrize("causal", [False, True])
-def test_step_major_conv_equals_the_convolution(
+def test_centre_tap_shortcut_equals_the_convolution(
     kernel_size: int, dilation: int, causal: bool
 ) -> None:
-    # steps() stacks the live taps into one matrix product; values and gradients
-    # must be those of Conv1d with its padding, also where taps are dropped.
+    # channels() runs a conv whose dilation spans the series as its centre tap
+    # alone; values and gradients must be those of Conv1d with its padding.
     torch.manual_seed(0)
     conv = SamePadConv(3, 4, kernel_size, dilation, causal)
     for length in (1, 5, 13, 40):
         x = torch.randn(2, 3, length, requires_grad=True)
-        h = x.detach().transpose(1, 2).clone().requires_grad_()
-        expected = conv(x)  # (B, C_out, T)
-        got = conv.steps(h).transpose(1, 2)  # (B, T, C_out) -> (B, C_out, T)
+        expected, got = conv(x), conv.channels(x)
         torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
         weight = torch.randn_like(expected)
         grads = torch.autograd.grad((expected * weight).sum(), [x, conv.conv.weight])
-        step_grads = torch.autograd.grad((got * weight).sum(), [h, conv.conv.weight])
-        torch.testing.assert_close(step_grads[0].transpose(1, 2), grads[0])
-        torch.testing.assert_close(step_grads[1], grads[1], rtol=1e-4, atol=1e-5)
+        fast = torch.autograd.grad((got * weight).sum(), [x, conv.conv.weight])
+        torch.testing.assert_close(fast[0], grads[0])
+        torch.testing.assert_close(fast[1], grads[1], rtol=1e-4, atol=1e-5)
+    if (
+        kernel_size % 2 or causal
+    ):  # the tap reading step t itself exists: the shortcut ran
+        assert conv.centre_tap(1) is not None
 
 
 def test_same_pad_conv_centres_an_odd_field() -> None:

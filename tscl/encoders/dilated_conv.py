@@ -71,30 +71,14 @@ class SamePadConv(nn.Module):
         offsets, live = self.live_taps(length)
         return live[0] if len(live) == 1 and offsets[live[0]] == 0 else None
 
-    def steps(self, h: Tensor) -> Tensor:
-        """The same conv on a step-major layout: (B, T, C_in) -> (B, T, C_out).
-
-        Computed as one matrix product over the stacked live taps (im2col),
-        which at TS2Vec's sizes is faster on CPU than a 1-D convolution with
-        its backward pass; a conv whose dilation spans the series is its
-        centre tap alone.
-        """
-        length = h.shape[1]
-        offsets, live = self.live_taps(length)
-        weight = self.conv.weight  # (C_out, C_in, k)
-        if not live:  # every tap reads padding (an even kernel on a very short series)
-            return F.linear(h, weight[:, :, 0] * 0.0, self.conv.bias)
-        if len(live) == 1 and offsets[live[0]] == 0:
-            return F.linear(h, weight[:, :, live[0]], self.conv.bias)
-        left = max(0, -min(offsets[j] for j in live))
-        right = max(0, max(offsets[j] for j in live))
-        padded = F.pad(h, (0, 0, left, right))  # (B, left + T + right, C_in)
-        columns = torch.cat(
-            [padded[:, left + offsets[j] : left + offsets[j] + length] for j in live],
-            dim=-1,
-        )  # (B, T, taps * C_in), tap-major
-        stacked = weight[:, :, live].permute(0, 2, 1).reshape(weight.shape[0], -1)
-        return F.linear(columns, stacked, self.conv.bias)  # (B, T, C_out)
+    def channels(self, x: Tensor) -> Tensor:
+        """The conv, (B, C_in, T) -> (B, C_out, T); a conv whose dilation spans
+        the series runs as its centre tap alone (a 1x1 conv: the other taps
+        only read the padding)."""
+        tap = self.centre_tap(x.shape[-1])
+        if tap is not None:
+            return F.conv1d(x, self.conv.weight[:, :, tap : tap + 1], self.conv.bias)
+        return self(x)
 
     def forward(self, x: Tensor) -> Tensor:
         if self.explicit_pad:
@@ -137,23 +121,21 @@ class DilatedConvBlock(nn.Module):
             and self.conv2.centre_tap(length) is not None
         )
 
-    def steps(self, h: Tensor, valid: Tensor | None = None) -> Tensor:
-        """The block on a step-major layout, (B, T, C_in) -> (B, T, C_out).
+    def channels(self, x: Tensor, valid: Tensor | None = None) -> Tensor:
+        """The block, (B, C_in, T) -> (B, C_out, T).
 
-        ``valid`` (B, T, 1) zeroes steps past each row's length after each conv.
+        ``valid`` (B, 1, T) zeroes steps past each row's length after each conv.
         """
-        residual = h
-        if self.projector is not None:
-            residual = F.linear(h, self.projector.weight[:, :, 0], self.projector.bias)
-        h = self.conv1.steps(F.gelu(h))
+        residual = x if self.projector is None else self.projector(x)
+        h = self.conv1.channels(F.gelu(x))
         if valid is not None:
             h = h * valid  # steps past the end act as the conv's zero padding
-        h = self.conv2.steps(F.gelu(h)) + residual
+        h = self.conv2.channels(F.gelu(h)) + residual
         return h if valid is None else h * valid
 
     def forward(self, x: Tensor) -> Tensor:
-        """(B, C_in, T) -> (B, C_out, T), through :meth:`steps`."""
-        return self.steps(x.transpose(1, 2)).transpose(1, 2)
+        """(B, C_in, T) -> (B, C_out, T)."""
+        return self.channels(x)
 
 
 class DilatedConvEncoder(nn.Module):
@@ -244,38 +226,32 @@ class DilatedConvEncoder(nn.Module):
         if mask is None:
             mask = self.mask_mode if self.training else "all_true"
         keep = timestamp_mask(mask, x.shape[0], length, x.device) & observed  # (B, T)
-        # The 1x1 input projection as a matrix product, step-major: (B, T, C) -> (B, T, hidden).
-        h = F.linear(
-            x.transpose(1, 2), self.input_fc.weight[:, :, 0], self.input_fc.bias
-        )
-        h = h * keep.unsqueeze(-1)
+        h = self.input_fc(x) * keep.unsqueeze(1)  # (B, C, T) -> (B, hidden, T)
         valid = None
         if lengths is not None:
             steps = torch.arange(length, device=x.device)
             valid = steps < lengths.to(x.device)[:, None]  # (B, T)
-            valid = valid.unsqueeze(-1).to(h.dtype)  # (B, T) -> (B, T, 1)
+            valid = valid.unsqueeze(1).to(h.dtype)  # (B, T) -> (B, 1, T)
             h = h * valid
-        # Every block runs step-major (B, T, C). The last blocks, whose
-        # dilation spans the series, act step by step: with a window they run
-        # on the window alone.
+        # The last blocks, whose dilation spans the series, act step by step:
+        # with a window they run on the window alone.
         blocks = list(self.blocks)
         split = len(blocks)
         if window is not None:
             while split > 0 and blocks[split - 1].is_pointwise(length):
                 split -= 1
         for block in blocks[:split]:
-            h = block.steps(h, valid)
+            h = block.channels(h, valid)
         if window is not None:
             starts, width = window
             index = starts.to(h.device)[:, None] + torch.arange(width, device=h.device)
             h = torch.gather(
-                h, 1, index[:, :, None].expand(-1, -1, h.shape[2])
-            )  # (B, width, C)
+                h, 2, index[:, None, :].expand(-1, h.shape[1], -1)
+            )  # (B, C, width)
             # pointwise at this length: the window lies inside each row, no mask needed
             for block in blocks[split:]:
-                h = block.steps(h)
-        # (B, T or width, D) -> (B, D, T or width)
-        return self._dropout(h).transpose(1, 2)
+                h = block.channels(h)
+        return self._dropout(h)  # (B, D, T or width)
 
     def _dropout(self, h: Tensor) -> Tensor:
         """Dropout on the representation while training.
