@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 import time
 from importlib import metadata
 from pathlib import Path
@@ -15,6 +16,8 @@ import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
+# Run logs of suites longer than one sitting, committed so another checkout resumes them.
+LEDGER_DIR = REPO_ROOT / "benchmarks" / "ledger"
 LIBRARIES = ("torch", "numpy", "tsaug", "ts2vec", "mlflow", "scikit-learn", "tscl")
 
 
@@ -90,17 +93,58 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     return path
 
 
+def git_commit() -> str:
+    """The checkout's commit (with ``-dirty`` when the tree has changes), or "unknown"."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
+
+
+def measured_stamp() -> dict[str, Any]:
+    """When, at which commit and on what machine a ledger row was measured."""
+    return {
+        "utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "commit": git_commit(),
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
 class RunLog:
-    """Finished runs as JSON lines in results/, so a killed benchmark resumes where it stopped.
+    """Finished runs as JSON lines, so a killed benchmark resumes where it stopped.
 
     Args:
-        name: the log is ``results/<name>_runs.jsonl``.
+        name: the log is ``results/<name>_runs.jsonl`` (``ledger/`` with ``ledger``).
         keys: the row fields that identify a run (e.g. ``("name", "seed")``).
         fresh: ignore (but keep) what earlier invocations logged.
+        ledger: keep the log in ``benchmarks/ledger/``, which is committed, each
+            row stamped with where and when it ran (``measured_stamp``): a suite
+            longer than one sitting then resumes on a later checkout, and its
+            report names the commits and dates its rows come from
+            (``provenance``).
     """
 
-    def __init__(self, name: str, keys: tuple[str, ...], *, fresh: bool = False):
-        self.path = RESULTS_DIR / f"{name}_runs.jsonl"
+    def __init__(
+        self,
+        name: str,
+        keys: tuple[str, ...],
+        *,
+        fresh: bool = False,
+        ledger: bool = False,
+    ):
+        self.path = (LEDGER_DIR if ledger else RESULTS_DIR) / f"{name}_runs.jsonl"
+        self.ledger = ledger
         self.keys = keys
         self.rows: dict[tuple[Any, ...], dict[str, Any]] = {}
         if self.path.is_file() and not fresh:
@@ -113,10 +157,28 @@ class RunLog:
         return self.rows.get(tuple(key))
 
     def add(self, row: dict[str, Any]) -> None:
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        if self.ledger:
+            row = {**row, "measured": measured_stamp()}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a") as file:
             file.write(json.dumps(row, default=float) + "\n")
         self.rows[tuple(row[k] for k in self.keys)] = row
+
+    def provenance(self, rows: list[dict[str, Any]]) -> str:
+        """One line naming the commits, dates and machines ``rows`` were measured on."""
+        stamps = [r.get("measured") or {} for r in rows]
+        groups: dict[tuple[str, str], list[str]] = {}
+        for stamp in stamps:
+            where = f"{stamp.get('cores', '?')} cores {stamp.get('cpu', '?')}"
+            if stamp.get("gpu"):
+                where += f" + {stamp['gpu']}"
+            key = (str(stamp.get("commit", "unstamped")), where)
+            groups.setdefault(key, []).append(str(stamp.get("utc", "?")))
+        parts = [
+            f"{len(days)} at {commit} on {where}, {min(days)} to {max(days)} UTC"
+            for (commit, where), days in sorted(groups.items(), key=lambda g: min(g[1]))
+        ]
+        return f"{len(rows)} runs from {self.path.name}: " + "; ".join(parts)
 
 
 def print_tables(payload: dict[str, Any]) -> None:

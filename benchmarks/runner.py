@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import subprocess
 import time
 import traceback
 from pathlib import Path
@@ -19,25 +18,15 @@ from typing import Any
 
 import torch
 
-from benchmarks.common import REPO_ROOT, RESULTS_DIR, SuiteSkipped, machine_info
+from benchmarks.common import (
+    RESULTS_DIR,
+    SuiteSkipped,
+    git_commit,
+    machine_info,
+)
 from benchmarks.registry import SUITES, Suite
 
 TRACKING_URI = f"sqlite:///{RESULTS_DIR / 'mlflow.db'}"
-
-
-def git_commit() -> str:
-    """The checkout's commit (with ``-dirty`` when the tree has changes), or "unknown"."""
-    try:
-        done = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return done.stdout.strip()
 
 
 SUITE_RESULTS = RESULTS_DIR / "suites"
