@@ -62,6 +62,41 @@ REFERENCES = {
 FRACTIONS = (1.0, 0.1)
 
 
+# --------------------------------------------------------------------------- run log
+
+
+class Runs:
+    """Finished (part, seed) units of the suite, resumed from a run log.
+
+    With ``ledger`` the log is the committed ``benchmarks/ledger/events_runs.jsonl``
+    (the full run, about 3 hours of one core, is longer than one sitting); the
+    settings that shape a unit are part of its key, so a unit measured under
+    other settings is never reused.
+    """
+
+    def __init__(self, ledger: bool) -> None:
+        from benchmarks.common import RunLog
+
+        self.log = RunLog("events", ("part", "seed", "settings"), ledger=ledger)
+        self.used: list[dict[str, Any]] = []
+
+    def get(self, part: str, seed: int, settings: str, compute: Any) -> Any:
+        row = self.log.get(part, seed, settings)
+        if row is None:
+            row = {"part": part, "seed": seed, "settings": settings, "value": compute()}
+            self.log.add(row)
+        self.used.append(row)
+        return row["value"]
+
+
+def _scores_out(scores: dict[tuple[str, str, float], dict[str, float]]) -> list[Any]:
+    return [[*key, value] for key, value in scores.items()]
+
+
+def _scores_in(rows: list[Any]) -> dict[tuple[str, str, float], dict[str, float]]:
+    return {(v, n, float(f)): s for v, n, f, s in rows}
+
+
 # --------------------------------------------------------------------------- data
 
 
@@ -311,11 +346,13 @@ def run(
     speed_cases: int = 0,
     bpi2011: bool = True,
     bpi2011_steps: int = 300,
+    ledger: bool = False,
 ) -> dict[str, Any]:
     """The three tables of the module docstring; see benchmarks/README.md for the contract.
 
     ``steps`` / ``hidden`` / ``batch`` not given are the events domain's
     defaults (so the "events default" row is the default a user gets).
+    ``ledger``: keep finished units in the committed run ledger (``Runs``).
     """
     import torch
 
@@ -337,21 +374,31 @@ def run(
     def add(row: str, fraction: float, scores: dict[str, float]) -> None:
         per.setdefault(row, {}).setdefault(fraction, []).append(scores)
 
+    runs = Runs(ledger)
+    budget = f"gru{hidden}-steps{steps}-batch{batch}"
     for seed in seeds:
         base = probe_grid({"hand-crafted": hc}, data, seed)
         for (_, name, fraction), scores in base.items():
             add(f"hand-crafted + {name}", fraction, scores)
         for recipe in names:
-            z, took = pretrain_embed(
-                data, every, RECIPES[recipe], seed=seed, steps=steps,
-                hidden=hidden, batch=batch, dataset=BPI2012,
-            )  # fmt: skip
-            seconds.setdefault(recipe, []).append(took)
-            variants = {"embedding": z}
             is_default = list(RECIPES[recipe]) == default
-            if is_default:
-                variants["embedding + hand-crafted"] = joined(z, hc)
-            scores = probe_grid(variants, data, seed)
+
+            def measure(
+                recipe: str = recipe, is_default: bool = is_default, seed: int = seed
+            ) -> Any:
+                z, took = pretrain_embed(
+                    data, every, RECIPES[recipe], seed=seed, steps=steps,
+                    hidden=hidden, batch=batch, dataset=BPI2012,
+                )  # fmt: skip
+                variants = {"embedding": z}
+                if is_default:
+                    variants["embedding + hand-crafted"] = joined(z, hc)
+                scores = probe_grid(variants, data, seed)
+                return {"seconds": took, "scores": _scores_out(scores)}
+
+            unit = runs.get(f"bpi2012 {recipe}", seed, budget, measure)
+            took, scores = unit["seconds"], _scores_in(unit["scores"])
+            seconds.setdefault(recipe, []).append(took)
             for (variant, name, fraction), s in scores.items():
                 if variant == "embedding":
                     add(f"{recipe} + {name}", fraction, s)
@@ -407,20 +454,23 @@ def run(
         "checks": checks,
         "metrics": metrics,
         "notes": notes,
-        "sources": [SOURCE, "everything else measured in this run"],
+        "sources": [SOURCE, "everything else measured by this suite (runs: the note)"],
         "runs": raw,
     }
     if bpi2011:
-        _bpi2011(result, seeds, bpi2011_steps, hidden, batch, default)
+        _bpi2011(result, runs, seeds, bpi2011_steps, hidden, batch, default)
     if speed_epochs > 0:
         if speed_cases:  # the first cases of the log, for a short run
             every = every.subset(np.arange(min(speed_cases, len(every))))
-        _speed(result, data, every, speed_epochs, speed_seeds)
+        _speed(result, runs, data, every, speed_epochs, speed_seeds)
+    if ledger:
+        result["notes"].append(runs.log.provenance(runs.used))
     return result
 
 
 def _bpi2011(
     result: dict[str, Any],
+    runs: Runs,
     seeds: Sequence[int],
     steps: int,
     hidden: int,
@@ -435,13 +485,19 @@ def _bpi2011(
         rows.setdefault("hand-crafted + LightGBM", []).append(
             base[("hand-crafted", "LightGBM", 1.0)]
         )
-        z, _ = pretrain_embed(
-            data, every, default, seed=seed, steps=steps, hidden=hidden,
-            batch=batch, dataset=BPI2011,
-        )  # fmt: skip
-        scores = probe_grid(
-            {"embedding": z, "embedding + hand-crafted": joined(z, hc)}, data, seed
-        )
+
+        def measure(seed: int = seed) -> Any:
+            z, _ = pretrain_embed(
+                data, every, default, seed=seed, steps=steps, hidden=hidden,
+                batch=batch, dataset=BPI2011,
+            )  # fmt: skip
+            scores = probe_grid(
+                {"embedding": z, "embedding + hand-crafted": joined(z, hc)}, data, seed
+            )
+            return _scores_out(scores)
+
+        budget = f"gru{hidden}-steps{steps}-batch{batch}"
+        scores = _scores_in(runs.get("bpi2011 default", seed, budget, measure))
         rows.setdefault("events default (chosen on valid)", []).append(
             chosen_on_val(scores, 1.0)[1]
         )
@@ -476,6 +532,7 @@ def ptls_missing() -> str | None:
 
 def _speed(
     result: dict[str, Any],
+    runs: Runs,
     data: Any,
     every: Any,
     epochs: int,
@@ -499,20 +556,26 @@ def _speed(
     timing: dict[str, list[float]] = {"tscl coles": [], "ptls CoLES": []}
     quality: dict[str, list[dict[str, float]]] = {"tscl coles": [], "ptls CoLES": []}
     for seed in seeds:
-        z, took = pretrain_embed(
-            data, every, RECIPES["coles"], seed=seed, steps=steps, hidden=hidden,
-            batch=batch, dataset=BPI2012, extra=("train.averaging=none",),
-        )  # fmt: skip
-        timing["tscl coles"].append(took)
-        quality["tscl coles"].append(probe("LR", z, data, 1.0, seed))
-        encoder, took = ptls_coles_seconds(
-            every, data.preprocessing, epochs=epochs, hidden=hidden, batch=batch,
-            seed=seed,
-        )  # fmt: skip
-        timing["ptls CoLES"].append(took)
-        quality["ptls CoLES"].append(
-            probe("LR", ptls_embed(encoder, data), data, 1.0, seed)
-        )
+
+        def measure(seed: int = seed) -> Any:
+            z, tscl_s = pretrain_embed(
+                data, every, RECIPES["coles"], seed=seed, steps=steps, hidden=hidden,
+                batch=batch, dataset=BPI2012, extra=("train.averaging=none",),
+            )  # fmt: skip
+            tscl = probe("LR", z, data, 1.0, seed)
+            encoder, ptls_s = ptls_coles_seconds(
+                every, data.preprocessing, epochs=epochs, hidden=hidden, batch=batch,
+                seed=seed,
+            )  # fmt: skip
+            ptls = probe("LR", ptls_embed(encoder, data), data, 1.0, seed)
+            return {"tscl_s": tscl_s, "ptls_s": ptls_s, "tscl": tscl, "ptls": ptls}
+
+        settings = f"gru{hidden}-batch{batch}-epochs{epochs}-cases{len(every)}"
+        unit = runs.get("speed", seed, settings, measure)
+        timing["tscl coles"].append(unit["tscl_s"])
+        timing["ptls CoLES"].append(unit["ptls_s"])
+        quality["tscl coles"].append(unit["tscl"])
+        quality["ptls CoLES"].append(unit["ptls"])
         print(f"speed seed {seed}: {timing}", flush=True)
     rows = [
         [name, [t / epochs for t in timing[name]], *_cells(quality[name])]
