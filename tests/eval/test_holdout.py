@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -39,3 +40,29 @@ def test_holdout_probe_on_ecg200_matches_a_cold_fit_at_the_chosen_setting(
     ).fit(x[:70], y[:70])
     cold_accuracy = float(np.mean(cold.predict(x_test) == y_test))
     assert abs(cold_accuracy - result["accuracy"]) <= 0.03
+
+
+def test_iteration_limit_fits_are_counted_not_printed(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from tscl.eval import holdout
+
+    class FewIterations(LogisticRegression):  # lbfgs stops long before it converges
+        def fit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.max_iter = 2
+            return super().fit(*args, **kwargs)
+
+    monkeypatch.setattr(holdout, "LogisticRegression", FewIterations)
+    train = read_ts(data_dir / "ucr" / "ECG200" / "ECG200_TRAIN.ts")
+    x, y = train.to_array()[:, 0, :], train.labels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        result = logistic_holdout_protocol(
+            x[:70], y[:70], x[70:], y[70:], x[70:], y[70:], seed=0
+        )
+    assert result["unconverged_fits"] > 0
+    assert result["unconverged_fits"] <= 2 * len(LOGISTIC_C_GRID)

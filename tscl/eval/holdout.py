@@ -9,9 +9,11 @@ probe refitted on the training split at the chosen setting.
 from __future__ import annotations
 
 import copy
+import warnings
 from typing import Any
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
@@ -51,8 +53,9 @@ def logistic_holdout_protocol(
     """Standardise + logistic regression; C and class weighting chosen by validation macro-F1.
 
     Returns:
-        Test metrics plus "C", "balanced" (1.0 when class-balanced weights won) and
-        "val_macro_f1"; with ``keep_predictions`` also "test_pred", the (N,) predicted
+        Test metrics plus "C", "balanced" (1.0 when class-balanced weights won),
+        "val_macro_f1" and "unconverged_fits" (fits of the grid that reached
+        lbfgs's iteration limit); with ``keep_predictions`` also "test_pred", the (N,) predicted
         test labels (e.g. for a vote over a recording's windows).
     """
     train = check_split("train", train_repr, train_y)
@@ -67,11 +70,19 @@ def logistic_holdout_protocol(
         None,
         None,
     )
+    unconverged = 0
     for weight in (None, "balanced"):
         # Ascending C with warm starts: each fit starts from the previous optimum.
         probe = LogisticRegression(class_weight=weight, max_iter=1000, warm_start=True)
         for c in sorted(LOGISTIC_C_GRID):
-            probe.set_params(C=c).fit(train_scaled, train_y)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ConvergenceWarning)
+                probe.set_params(C=c).fit(train_scaled, train_y)
+            # lbfgs stopping at max_iter (weakly regularised fits) is counted, not
+            # printed once per fit; validation still judges the fit it stopped at.
+            unconverged += any(
+                issubclass(w.category, ConvergenceWarning) for w in caught
+            )
             predicted = probe.predict(val_scaled)
             score = float(f1_score(val_y, predicted, average="macro"))
             if score > best[0]:
@@ -83,6 +94,7 @@ def logistic_holdout_protocol(
         "C": c,
         "balanced": float(weight == "balanced"),
         "val_macro_f1": score,
+        "unconverged_fits": float(unconverged),
     }
     if keep_predictions:
         scores["test_pred"] = model.predict(test)
