@@ -81,3 +81,24 @@ def test_stage_one_loss_falls_and_the_true_source_scores_best() -> None:
     keep = random_keep((8, 40), 0.5, generator, torch.device("cpu"))
     errors = score_candidates(model, anchors, candidates, keep)
     assert (errors.argmin(1) == 0).float().mean() >= 0.75
+
+
+def test_candidates_drawn_twice_are_encoded_once_with_the_same_errors() -> None:
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(2)
+    model = CrossAttentionReconstructor(2, hidden_dims=8, depth=2).eval()
+    pool = _walks(6, generator)
+    ids = torch.randint(0, 6, (5, 7), generator=generator)  # 35 draws of 6 rows
+    anchors, candidates = _walks(5, generator), pool[ids]  # (5, 7, 2, 40)
+    keep = random_keep((5, 40), 0.5, generator, torch.device("cpu"))
+    plain = score_candidates(model, anchors, candidates, keep)
+    calls = []
+    encode = model.encode_key_decoded
+    model.encode_key_decoded = lambda x: calls.append(len(x)) or encode(x)  # type: ignore[method-assign]
+    for chunk in (0, 4):
+        calls.clear()
+        deduped = score_candidates(
+            model, anchors, candidates, keep, chunk_size=chunk, candidate_ids=ids
+        )
+        torch.testing.assert_close(deduped, plain)
+        assert sum(calls) == len(torch.unique(ids))  # each distinct row once

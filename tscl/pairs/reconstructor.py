@@ -171,6 +171,7 @@ def score_candidates(
     keep: Tensor,
     *,
     chunk_size: int = 0,
+    candidate_ids: Tensor | None = None,
 ) -> Tensor:
     """REBAR errors of K candidates per anchor: (B, C, T), (B, K, C, T), (B, T) -> (B, K).
 
@@ -179,6 +180,10 @@ def score_candidates(
     move to the anchors' device ``chunk_size`` (anchor, candidate) pairs at a
     time (0: ``auto_chunk_size``) and are scored as one batch each. Equal to
     ``reconstruction_error`` of the full reconstruction.
+
+    ``candidate_ids`` (B, K): which pool row each candidate is; candidates with
+    one id must be equal. Keys are then encoded once per distinct row (a small
+    pool drawn 1,280 times holds few), the same errors.
     """
     batch, count = candidates.shape[:2]
     if (
@@ -199,13 +204,30 @@ def score_candidates(
         chunk_size = auto_chunk_size(
             anchors.device, queries.shape[1], anchors.shape[-1]
         )
+    encoded = None
+    if candidate_ids is not None:
+        distinct, which = torch.unique(candidate_ids.flatten(), return_inverse=True)
+        first = torch.empty(len(distinct), dtype=torch.long)
+        first.scatter_(0, which.cpu(), torch.arange(len(which)))  # one row per id
+        encoded = [
+            model.encode_key_decoded(
+                flat[first[i : i + chunk_size]].to(anchors.device, non_blocking=True)
+            )
+            for i in range(0, len(first), chunk_size)
+        ]
+        keys_all = torch.cat([k for k, _ in encoded])  # (U, T, H)
+        decoded_all = torch.cat([d for _, d in encoded])  # (U, T, C)
+        which = which.to(anchors.device)
     errors = []
     for start in range(0, batch * count, chunk_size):
-        part = flat[start : start + chunk_size].to(anchors.device, non_blocking=True)
-        rows = torch.arange(start, start + len(part), device=anchors.device) // count
-        reconstruction = model.attend_decoded(
-            queries[rows], *model.encode_key_decoded(part)
-        )  # (n, C, M)
+        stop = min(start + chunk_size, batch * count)
+        rows = torch.arange(start, stop, device=anchors.device) // count
+        if encoded is None:
+            part = flat[start:stop].to(anchors.device, non_blocking=True)
+            keys, decoded = model.encode_key_decoded(part)
+        else:
+            keys, decoded = keys_all[which[start:stop]], decoded_all[which[start:stop]]
+        reconstruction = model.attend_decoded(queries[rows], keys, decoded)  # (n, C, M)
         mask = scored[rows]
         squared = (reconstruction - values[rows]).pow(2) * mask
         errors.append(squared.flatten(1).sum(1) / mask.flatten(1).sum(1).clamp(min=1))

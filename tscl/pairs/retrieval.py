@@ -177,8 +177,13 @@ class RetrievalPositives(PairStrategy):
         candidates = candidates[..., : x.shape[-1]]  # the anchors' (cropped) length
         keep = random_keep((x.shape[0], x.shape[-1]), self.mask_p, generator, x.device)
         errors = score_candidates(
-            self.reconstructor, x, candidates, keep, chunk_size=self.chunk_size
-        )  # (B, K)
+            self.reconstructor,
+            x,
+            candidates,
+            keep,
+            chunk_size=self.chunk_size,
+            candidate_ids=rows,
+        )  # (B, K); a row drawn twice is encoded once
         order = errors.argsort(dim=1).cpu()  # best first
         take = order[:, : 1 + self.within_negatives]  # (B, 1 + m)
         picked = candidates.gather(
