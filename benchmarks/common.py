@@ -94,25 +94,34 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
 
 
 def git_commit() -> str:
-    """The checkout's commit (with ``-dirty`` when the tree has changes), or "unknown"."""
-    try:
+    """The checkout's commit (``-dirty`` when tracked files other than the ledger's
+    run logs changed), or "unknown"."""
+
+    def git(*args: str) -> str:
         done = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
+            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, check=True
         )
+        return done.stdout.strip()
+
+    try:
+        commit = git("describe", "--always", "--abbrev=12")
+        changed = git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                      ":!benchmarks/ledger")  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return done.stdout.strip()
+    return f"{commit}-dirty" if changed else commit
+
+
+# The code this process runs: the checkout as it was when the suites were imported
+# (a ledger row is stamped with it, not with whatever is checked out when it lands).
+LOADED_COMMIT = git_commit()
 
 
 def measured_stamp() -> dict[str, Any]:
     """When, at which commit and on what machine a ledger row was measured."""
     return {
         "utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-        "commit": git_commit(),
+        "commit": LOADED_COMMIT,
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
