@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -112,16 +113,19 @@ def git_commit() -> str:
     return f"{commit}-dirty" if changed else commit
 
 
-# The code this process runs: the checkout as it was when the suites were imported
-# (a ledger row is stamped with it, not with whatever is checked out when it lands).
-LOADED_COMMIT = git_commit()
+@functools.cache
+def loaded_commit() -> str:
+    """The code this process runs: the checkout as it was when its first ledger
+    log opened (a row is stamped with it, not with whatever is checked out when
+    the row lands hours later)."""
+    return git_commit()
 
 
 def measured_stamp() -> dict[str, Any]:
     """When, at which commit and on what machine a ledger row was measured."""
     return {
         "utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
-        "commit": LOADED_COMMIT,
+        "commit": loaded_commit(),
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
@@ -154,6 +158,8 @@ class RunLog:
     ):
         self.path = (LEDGER_DIR if ledger else RESULTS_DIR) / f"{name}_runs.jsonl"
         self.ledger = ledger
+        if ledger:
+            loaded_commit()  # fixed now, at the suite's start
         self.keys = keys
         self.rows: dict[tuple[Any, ...], dict[str, Any]] = {}
         if self.path.is_file() and not fresh:

@@ -54,6 +54,7 @@ def lightgbm_holdout_protocol(
     val = check_split("val", val_repr, val_y)
     test = check_split("test", test_repr, test_y)
     best: tuple[float, Any, dict[str, float]] = (-1.0, None, {})
+    early_stopping_set = validation_kwargs(val, val_y)
     for leaves in LEAVES_GRID:
         for weight in (None, "balanced"):
             model = lightgbm.LGBMClassifier(
@@ -72,7 +73,7 @@ def lightgbm_holdout_protocol(
             model.fit(
                 train,
                 train_y,
-                **validation_kwargs(val, val_y),
+                **early_stopping_set,
                 callbacks=[lightgbm.early_stopping(EARLY_STOPPING, verbose=False)],
             )
             score = float(f1_score(val_y, model.predict(val), average="macro"))

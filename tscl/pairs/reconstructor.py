@@ -103,17 +103,18 @@ class CrossAttentionReconstructor(nn.Module):
         folded = torch.einsum("ch,hk,nkt->ntc", w_d, w_v, h) + w_d @ b_v
         return h.transpose(1, 2), folded
 
+    def weights(self, queries: Tensor, keys: Tensor) -> Tensor:
+        """Attention of queries (N, S, H) over keys (N, T, H): (N, S, T), rows sum to 1."""
+        return (queries @ keys.transpose(1, 2) * self.scale).softmax(dim=-1)
+
     def attend_decoded(self, queries: Tensor, keys: Tensor, decoded: Tensor) -> Tensor:
         """Queries (N, S, H), keys (N, T, H), decoded values (N, T, C) -> (N, C, S)."""
-        weights = (queries @ keys.transpose(1, 2) * self.scale).softmax(dim=-1)
-        out = weights @ decoded + self.decode.bias  # (N, S, C)
+        out = self.weights(queries, keys) @ decoded + self.decode.bias  # (N, S, C)
         return out.transpose(1, 2)
 
     def attend(self, queries: Tensor, keys: Tensor, values: Tensor) -> Tensor:
         """Queries (N, S, H), keys and values (N, T, H) -> reconstruction (N, C, S)."""
-        weights = (queries @ keys.transpose(1, 2) * self.scale).softmax(
-            dim=-1
-        )  # (N, T, T)
+        weights = self.weights(queries, keys)  # (N, S, T)
         return self.decode((weights @ values).transpose(1, 2))  # (N, T, H) -> (N, C, T)
 
     def forward(self, anchor: Tensor, candidate: Tensor, keep: Tensor) -> Tensor:
