@@ -32,7 +32,7 @@ import torch
 
 from benchmarks.common import RunLog, mean_std, print_tables, write_results
 from benchmarks.forecast_sets import PUBLISHED, SETS, load_set
-from tscl.config import TrainConfig
+from tscl.config import EvalConfig, TrainConfig
 from tscl.data.sections import prepare_pretraining_array
 from tscl.domains.forecast.baselines import BASELINES, encoder_free_forecasts
 from tscl.domains.forecast.direct import (
@@ -60,6 +60,7 @@ SYSTEMS = [*FROZEN, LAGGED, *E2E]
 DEFAULT = "tscl default (val-chosen)"
 DEFAULT_FROM = [LAGGED, *E2E]
 LAGS = 201
+EMBEDDING_WEIGHTS = EvalConfig().embedding_weights  # the domain's default candidates
 
 
 def pretrain(data: ForecastData, method: str, seed: int, steps: int | None) -> Any:
@@ -102,7 +103,7 @@ def frozen_runs(
         )
     }
     if method == "ts2vec":
-        sets = embedding_feature_sets(features, data, (0, LAGS))
+        sets = embedding_feature_sets(features, data, (0, LAGS), EMBEDDING_WEIGHTS)
         runs[LAGGED] = _plain(
             select_ridge_forecast(sets, targets, horizons, drop=padding, seed=seed)
         )
@@ -149,7 +150,10 @@ def collect(
     spec = SETS[name]
     data = load_set(name, setting)
     # frozen encoders depend on the pretraining steps, end-to-end models on theirs
-    configs = {"frozen": f"p{steps['pretrain']}", "e2e": f"e{steps['e2e']}-val"}
+    configs = {
+        "frozen": f"p{steps['pretrain']}-w{len(EMBEDDING_WEIGHTS)}",
+        "e2e": f"e{steps['e2e']}-val",
+    }
     found: dict[str, list[dict[str, Any]]] = {s: [] for s in systems}
     for seed in seeds:
         for system in systems:

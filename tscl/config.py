@@ -102,6 +102,11 @@ class EvalConfig:
     # target forms (true = change from the last value); the validation-best is scored
     lags: list[int] = field(default_factory=lambda: [0, 201])
     relative: list[bool] = field(default_factory=lambda: [False, True])
+    # forecast: factors on the embedding beside raw lags (w penalises it 1 / w^2 times as hard
+    # as the lags); each is a candidate, so a weak embedding cannot drown the lags
+    embedding_weights: list[float] = field(
+        default_factory=lambda: [0.01, 0.03, 0.1, 0.3, 1.0]
+    )
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,7 @@ RANGES: dict[str, Range] = {
     "eval.label_fractions": Range(0, 1, low_open=True),
     "eval.horizons": Range(1),
     "eval.lags": Range(0),
+    "eval.embedding_weights": Range(0, low_open=True),
     "eval.folds": Range(2),
     "eval.label_seeds": Range(0),
 }

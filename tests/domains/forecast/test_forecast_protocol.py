@@ -21,12 +21,16 @@ from tscl.domains.forecast.end_to_end import EndToEndForecaster
 from tscl.domains.forecast.load import _user_series
 from tscl.domains.forecast.protocol import (
     NUM_COVARIATES,
+    embedding_feature_sets,
+    embedding_weight,
     lag_split_features,
     prepare_forecast,
     split_features,
+    unweight_head,
 )
 from tscl.encoders.dilated_conv import DilatedConvEncoder
-from tscl.errors import DataError
+from tscl.errors import ConfigError, DataError
+from tscl.eval.forecast_select import select_ridge_forecast
 from tscl.methods.autotcl import AutoTCL
 
 
@@ -93,6 +97,33 @@ def test_lag_features_hold_the_last_values() -> None:
     scaled = data.targets("val")[:, 0]
     np.testing.assert_allclose(lags["val"][5], scaled[3:6])
     assert lags["train"][0].tolist()[:2] == [0.0, 0.0]  # before the series starts
+
+
+def test_weighted_embedding_candidates_and_their_heads_act_on_the_raw_embedding() -> (
+    None
+):
+    rng = np.random.default_rng(3)
+    data = _data(rng.normal(size=(2, 600)).cumsum(axis=1))
+    splits = ("train", "val", "test")
+    embedding = {s: rng.normal(size=(len(data.targets(s)), 4)) for s in splits}
+    sets = embedding_feature_sets(embedding, data, (0, 5), (0.1, 1.0))
+    assert list(sets) == ["embedding", "embedding x0.1+5 lags", "embedding+5 lags"]
+    weighted = sets["embedding x0.1+5 lags"]["val"]
+    np.testing.assert_allclose(weighted[:, :4], 0.1 * embedding["val"])
+    np.testing.assert_allclose(weighted[:, 4:], lag_split_features(data, 5)["val"])
+    assert [embedding_weight(n) for n in sets] == [1.0, 0.1, 1.0]
+    only = {"embedding x0.1+5 lags": sets["embedding x0.1+5 lags"]}
+    targets = {s: data.targets(s) for s in splits}
+    result = select_ridge_forecast(
+        only, targets, [3], relative=(False,), keep_predictions=True
+    )[3]
+    head = result["head"]
+    unweight_head(head, embedding_weight(result["features"]), 4)
+    raw = np.concatenate([embedding["test"], lag_split_features(data, 5)["test"]], 1)
+    replayed = raw[: len(raw) - 3] @ head["weights"] + head["bias"]  # (n, 3)
+    np.testing.assert_allclose(replayed, result["test_pred"][:, :, 0], atol=1e-4)
+    with pytest.raises(ConfigError, match="embedding_weights"):
+        embedding_feature_sets(embedding, data, (5,), (0.0,))
 
 
 def test_naive_forecasts_on_scaled_test_windows() -> None:

@@ -49,6 +49,7 @@ def evaluate_forecast(
         keep_predictions=True,
         lags=list(settings.lags),
         relative=list(settings.relative),
+        embedding_weights=list(settings.embedding_weights),
     )
     references = encoder_free_forecasts(
         series, horizons, lags=[n for n in settings.lags if n > 0] or [201], seed=seed

@@ -23,7 +23,7 @@ from torch import nn
 
 from tscl.data.normalize import ChannelScaler
 from tscl.data.records import Series
-from tscl.errors import DataError
+from tscl.errors import ConfigError, DataError
 from tscl.eval.forecast import (
     causal_sliding_embed,
     ridge_forecast_protocol,
@@ -221,14 +221,17 @@ def forecast_evaluate(
     keep_predictions: bool = False,
     lags: Sequence[int] | None = None,
     relative: Sequence[bool] | None = None,
+    embedding_weights: Sequence[float] = (1.0,),
 ) -> dict[int, dict[str, Any]]:
     """Ridge on causal features; alpha chosen on validation, test scored once; MSE/MAE per horizon.
 
     Without ``lags`` and ``relative`` this is TS2Vec's protocol (the embedding
     alone). Given, ``lags`` (raw target lags beside the embedding, 0 = the
-    embedding alone) and ``relative`` target forms are candidates chosen on validation per
+    embedding alone), ``embedding_weights`` (factors on the embedding beside
+    lags) and ``relative`` target forms are candidates chosen on validation per
     horizon (:func:`tscl.eval.forecast_select.select_ridge_forecast`); their
-    results also name the chosen "features" and hold the ridge "head".
+    results also name the chosen "features" and hold the ridge "head", which
+    acts on the unweighted embedding beside the lags.
     With ``keep_predictions`` each horizon also holds "test_pred" and
     "test_true", (n, H, C_t) arrays of the test windows.
     """
@@ -243,8 +246,8 @@ def forecast_evaluate(
             seed=seed,
             keep_predictions=keep_predictions,
         )
-    return select_ridge_forecast(
-        embedding_feature_sets(features, data, lags or (0,)),
+    results = select_ridge_forecast(
+        embedding_feature_sets(features, data, lags or (0,), embedding_weights),
         targets,
         horizons,
         relative=relative or (False,),
@@ -252,25 +255,62 @@ def forecast_evaluate(
         seed=seed,
         keep_predictions=keep_predictions,
     )
+    width = features["train"].shape[1]
+    for result in results.values():
+        unweight_head(result["head"], embedding_weight(result["features"]), width)
+    return results
 
 
-def feature_set_name(lags: int) -> str:
-    """The candidate's name: "embedding" or "embedding+<lags> lags"."""
-    return "embedding" if lags == 0 else f"embedding+{lags} lags"
+def feature_set_name(lags: int, weight: float = 1.0) -> str:
+    """The candidate's name: "embedding", "embedding+<lags> lags" or "embedding x<w>+<lags> lags"."""
+    if lags == 0:
+        return "embedding"
+    scaled = "embedding" if weight == 1 else f"embedding x{weight:g}"
+    return f"{scaled}+{lags} lags"
+
+
+def embedding_weight(name: str) -> float:
+    """The factor on the embedding in a :func:`feature_set_name` (1 when unweighted)."""
+    head = name.split("+")[0]
+    return float(head.split(" x")[1]) if " x" in head else 1.0
+
+
+def unweight_head(head: dict[str, np.ndarray], weight: float, width: int) -> None:
+    """Folds the embedding's factor into a ridge head, so it acts on the raw embedding.
+
+    ``head["weights"]`` (D, K) was fitted on [weight * z, lags]; scaling its
+    first ``width`` rows by ``weight`` gives the same forecast from [z, lags]
+    (the bias, fitted on centred inputs, is unchanged).
+    """
+    if weight != 1:
+        head["weights"][:width] *= np.float32(weight)
 
 
 def embedding_feature_sets(
-    features: dict[str, np.ndarray], data: ForecastData, lags: Sequence[int]
+    features: dict[str, np.ndarray],
+    data: ForecastData,
+    lags: Sequence[int],
+    weights: Sequence[float] = (1.0,),
 ) -> dict[str, dict[str, np.ndarray]]:
-    """Candidates: the embedding (lags 0) and the embedding beside each count of raw lags."""
+    """Candidates: the embedding (lags 0) and, for each count of raw lags, each weight x embedding beside them.
+
+    A weight w < 1 penalises the embedding 1 / w^2 times as hard as the lags in
+    the ridge, so validation can keep a little of an embedding that would
+    otherwise drown what the lags forecast well.
+    """
+    if not weights or min(weights) <= 0:
+        raise ConfigError(
+            f"eval.embedding_weights: expected positive factors, got {list(weights)}"
+        )
     sets = {}
     for count in dict.fromkeys(int(n) for n in lags):
         if count == 0:
             sets[feature_set_name(0)] = features
             continue
         raw = lag_split_features(data, count)
-        sets[feature_set_name(count)] = {
-            name: np.concatenate([features[name], raw[name]], axis=1)
-            for name in features
-        }
+        for weight in dict.fromkeys(float(w) for w in weights):
+            sets[feature_set_name(count, weight)] = {
+                name: np.concatenate([weight * features[name], raw[name]], axis=1)
+                for name in features
+            }
     return sets
