@@ -16,9 +16,11 @@ from tscl.train.build import build_encoder
 from tscl.train.run import load_data, make_bundle
 
 
-@pytest.mark.parametrize("independent", [False, True])
+@pytest.mark.parametrize(
+    ("independent", "anchor"), [(False, False), (True, False), (False, True)]
+)
 def test_predict_matches_the_evaluated_forecast(
-    tmp_path: Path, data_dir: Path, independent: bool
+    tmp_path: Path, data_dir: Path, independent: bool, anchor: bool
 ) -> None:
     source = data_dir / "forecasting" / "ETT-small" / "ETTh1.csv"
     if not source.is_file():
@@ -38,6 +40,7 @@ def test_predict_matches_the_evaluated_forecast(
             "eval.lags=[0,24]",
             "train.device=cpu",
             f"data.options.channel_independent={str(independent).lower()}",
+            f"data.options.anchor={str(anchor).lower()}",
         ],
     )
     data = load_data(config)

@@ -21,6 +21,7 @@ from tscl.domains.forecast.end_to_end import EndToEndForecaster
 from tscl.domains.forecast.load import _user_series
 from tscl.domains.forecast.protocol import (
     NUM_COVARIATES,
+    anchor_windows,
     embedding_feature_sets,
     embedding_weight,
     lag_split_features,
@@ -88,6 +89,26 @@ def test_features_do_not_look_past_each_splits_end() -> None:
     after = direct_split_forecasts(model, changed)
     for split in ("train", "val"):
         np.testing.assert_array_equal(before[split], after[split])
+
+
+def test_anchored_windows_read_the_shape_not_the_level() -> None:
+    batch = torch.randn(3, NUM_COVARIATES + 2, 6)
+    batch[0, NUM_COVARIATES:, :2] = float("nan")  # padding before the series starts
+    out = anchor_windows(batch)
+    torch.testing.assert_close(out[:, :NUM_COVARIATES], batch[:, :NUM_COVARIATES])
+    assert (out[:, NUM_COVARIATES:, -1] == 0).all()
+    assert torch.isnan(out[0, NUM_COVARIATES:, :2]).all()
+    shifted = batch.clone()
+    shifted[:, NUM_COVARIATES:] += 5.0
+    torch.testing.assert_close(anchor_windows(shifted), out, equal_nan=True)
+    rng = np.random.default_rng(2)
+    data = _data(rng.normal(size=(2, 600)).cumsum(axis=1))
+    data.anchored = True
+    encoder = DilatedConvEncoder(data.x.shape[0], hidden_dims=8, output_dims=4, depth=1)
+    before = split_features(encoder, data, padding=20, device="cpu")
+    data.x[NUM_COVARIATES:] += 3.0  # every target at another level
+    after = split_features(encoder, data, padding=20, device="cpu")
+    np.testing.assert_allclose(after["test"], before["test"], atol=1e-5)
 
 
 def test_lag_features_hold_the_last_values() -> None:

@@ -6,7 +6,9 @@ target; a user's CSV path uses ``data.options.date`` for the date column
 the last column; ``all`` for multivariate) and a 60/20/20 row split (or
 ``split=ett`` for ETT's 12/4/4 months of 30 days at the file's step);
 ``channel_independent=true`` pretrains and encodes each target alone beside
-the covariates.
+the covariates; ``anchor`` (default ``ANCHOR``) encodes each forecasting window's
+targets relative to their last value, so the embedding reads the window's
+shape and not its level.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from tscl.config import RunConfig
 from tscl.data.training import SignalSet, TrainingData
 from tscl.errors import ConfigError, DataError
 
-OPTIONS = frozenset({"targets", "date", "split", "part", "channel_independent"})
+OPTIONS = frozenset(
+    {"targets", "date", "split", "part", "channel_independent", "anchor"}
+)
+ANCHOR = False
 ETT_HOURS = (12 * 30 * 24, 16 * 30 * 24, 20 * 30 * 24)
 
 
@@ -145,6 +150,7 @@ def load_forecast(config: RunConfig) -> TrainingData:
     check_horizons(config.eval.horizons, borders, str(config.dataset))
     data = prepare_forecast(series, targets=targets, borders=borders)
     data.channel_independent = bool(options.get("channel_independent", False))
+    data.anchored = bool(options.get("anchor", ANCHOR))
     parts = {}
     for name in ("train", "val", "test"):
         x = data.x[None, :, data.split(name)]  # (C, T) -> (1, C, T_split)

@@ -19,6 +19,7 @@ import torch
 
 from tscl.bundle import EncoderBundle
 from tscl.data.normalize import ChannelScaler
+from tscl.domains.forecast.protocol import anchor_windows
 from tscl.errors import DataError, TsclError
 
 HEAD = "forecast_h{horizon}.{part}"
@@ -50,6 +51,7 @@ def attach_heads(
         "targets": list(series.target_names),
         "covariates": int(series.x.shape[0]) - series.num_targets,
         "channel_independent": bool(series.channel_independent),
+        "anchored": bool(series.anchored),
     }
     return params
 
@@ -87,6 +89,8 @@ def _embed_last(
 ) -> np.ndarray:
     """The embedding of the window's last step, (D,), or per target concatenated (C_t * D,)."""
     encoder = bundle.encoder.eval()
+    if spec.get("anchored"):
+        window = anchor_windows(torch.from_numpy(window[None]), covariates)[0].numpy()
     if not spec.get("channel_independent") or window.shape[0] - covariates < 2:
         return encoder(torch.from_numpy(window[None]))[0, :, -1].numpy()
     rows = [

@@ -46,6 +46,7 @@ class ForecastData:
     scaler: dict[str, Any] | None = None  # ChannelScaler.to_dict() of the training rows
     period: int = 1  # the seasonal naive forecast's season, in steps
     channel_independent: bool = False  # encode each target alone beside the covariates
+    anchored: bool = False  # encode each window's targets relative to their last value
 
     @property
     def num_targets(self) -> int:
@@ -118,6 +119,21 @@ def channel_view(data: ForecastData, index: int) -> ForecastData:
     )
 
 
+def anchor_windows(
+    batch: torch.Tensor, covariates: int = NUM_COVARIATES
+) -> torch.Tensor:
+    """Windows (B, C, L) whose target rows (after ``covariates``) are taken relative to their last step.
+
+    The encoder then sees a window's shape, not its level, so a test period at a
+    level the training rows never reached reads like any other (as RevIN does
+    for end-to-end forecasters, here on the frozen encoder's input). Covariates
+    are left as they are; NaN padding stays NaN.
+    """
+    out = batch.clone()
+    out[:, covariates:] -= out[:, covariates:, -1:]
+    return out
+
+
 def lag_split_features(data: ForecastData, lags: int) -> dict[str, np.ndarray]:
     """The targets' last ``lags`` values at each step of each split, (T_s, C_t * lags).
 
@@ -178,6 +194,8 @@ def split_features(
 
     Channel-independent data: each target is encoded alone beside the
     covariates, and the per-target embeddings are concatenated, (T_s, C_t * D).
+    Anchored data: each window's targets are encoded relative to their last
+    value (:func:`anchor_windows`).
     """
     if data.channel_independent and data.num_targets > 1:
         parts = [
@@ -198,6 +216,8 @@ def split_features(
     last_only = "window" in inspect.signature(encoder.forward).parameters
 
     def encode_fn(batch: torch.Tensor) -> torch.Tensor:
+        if data.anchored:
+            batch = anchor_windows(batch)
         if last_only:  # only the feature step: the same values, less work
             starts = torch.full((len(batch),), batch.shape[-1] - 1)
             return encoder(batch.to(target), window=(starts, 1))  # (B, D, 1)
