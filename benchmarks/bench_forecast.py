@@ -10,7 +10,8 @@ encoded from causal windows that reach back into earlier rows, never forward);
 ridge alphas, lag counts, target forms and the default system are chosen on
 validation; the test split is scored once per system. MSE / MAE on the scaled
 test targets. Runs finished earlier are read back from
-results/forecast_runs.jsonl (``--fresh`` ignores them).
+results/forecast_runs.jsonl, or with ``--ledger`` (``make bench``) from the
+committed ledger/forecast_runs.jsonl (``--fresh`` ignores them).
 
 Systems: last value, seasonal naive (a day / a week / a year of steps) and
 ridge on raw lags (201, values or change from the last value, chosen on
@@ -145,8 +146,12 @@ def collect(
     steps: dict[str, int | None],
     log: RunLog,
     logged_only: bool = False,
+    used: list[dict[str, Any]] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """{system: [scores per seed]}: runs read back from the log or run now (not with ``logged_only``)."""
+    """{system: [scores per seed]}: runs read back from the log or run now (not with ``logged_only``).
+
+    ``used`` collects the log rows behind the scores (their provenance).
+    """
     spec = SETS[name]
     data = load_set(name, setting)
     # frozen encoders depend on the pretraining steps, end-to-end models on theirs
@@ -165,6 +170,8 @@ def collect(
             if logged is None:
                 logged = _run_system(data, spec, system, seed, steps, log, key)
             found[system].append(logged["scores"])
+            if used is not None:
+                used.append(logged)
     return found
 
 
@@ -286,15 +293,24 @@ def run(
     e2e_steps: int = 200,
     fresh: bool = False,
     logged_only: bool = False,
+    ledger: bool = False,
 ) -> dict[str, Any]:
-    """The suite (contract: benchmarks/README.md). ``pretrain_steps`` None = TS2Vec's rule (200 / 600)."""
+    """The suite (contract: benchmarks/README.md). ``pretrain_steps`` None = TS2Vec's rule (200 / 600).
+
+    ``ledger``: keep finished runs in the committed ``benchmarks/ledger/`` (the
+    full settings: hours on 2 cores, resumed across sittings).
+    """
     sets = sets or list(SETS)
     settings = settings or ["univariate", "multivariate"]
     seeds = [0, 1, 2] if seeds is None else seeds
     systems = SYSTEMS if systems is None else systems
     log = RunLog(
-        "forecast", ("set", "setting", "system", "seed", "config"), fresh=fresh
+        "forecast",
+        ("set", "setting", "system", "seed", "config"),
+        fresh=fresh,
+        ledger=ledger,
     )
+    used: list[dict[str, Any]] = []
     steps = {"pretrain": pretrain_steps, "e2e": e2e_steps}
     tables, checks, raw = [], {}, {}
     for name in sets:
@@ -303,7 +319,9 @@ def run(
             baselines = encoder_free_forecasts(
                 data, SETS[name].horizons, lags=(LAGS,), padding=SETS[name].padding
             )
-            found = collect(name, setting, seeds, systems, steps, log, logged_only)
+            found = collect(
+                name, setting, seeds, systems, steps, log, logged_only, used
+            )
             table, passed = set_table(name, setting, found, baselines)
             tables.append(table)
             checks.update(passed)
@@ -312,7 +330,8 @@ def run(
                 "systems": found,
             }
     notes = [
-        f"pretraining steps: {pretrain_steps or 'TS2Vec rule (200; 600 above 100,000 values)'}; end-to-end steps: {e2e_steps}"
+        f"pretraining steps: {pretrain_steps or 'TS2Vec rule (200; 600 above 100,000 values)'}; end-to-end steps: {e2e_steps}",
+        log.provenance(used),
     ]
     return {
         "tables": tables,
@@ -339,6 +358,9 @@ def main() -> None:
     parser.add_argument(
         "--logged-only", action="store_true", help="tabulate logged runs, run nothing"
     )
+    parser.add_argument(
+        "--ledger", action="store_true", help="resume from / log to benchmarks/ledger/"
+    )
     args = parser.parse_args()
     payload = run(
         args.sets,
@@ -349,6 +371,7 @@ def main() -> None:
         args.e2e_steps,
         args.fresh,
         args.logged_only,
+        args.ledger,
     )
     print_tables(payload)
     print(f"results: {write_results('forecast', payload)}")
