@@ -102,3 +102,23 @@ def test_candidates_drawn_twice_are_encoded_once_with_the_same_errors() -> None:
         )
         torch.testing.assert_close(deduped, plain)
         assert sum(calls) == len(torch.unique(ids))  # each distinct row once
+
+
+def test_mostly_distinct_candidates_are_encoded_chunk_by_chunk() -> None:
+    """Ids that barely repeat would hold every distinct key at once: encoded per chunk instead."""
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(3)
+    model = CrossAttentionReconstructor(2, hidden_dims=8, depth=2).eval()
+    pool = _walks(30, generator)
+    ids = torch.randperm(30, generator=generator)[:20].view(4, 5)  # 20 distinct rows
+    anchors, candidates = _walks(4, generator), pool[ids]  # (4, 5, 2, 40)
+    keep = random_keep((4, 40), 0.5, generator, torch.device("cpu"))
+    plain = score_candidates(model, anchors, candidates, keep, chunk_size=6)
+    calls = []
+    encode = model.encode_key_decoded
+    model.encode_key_decoded = lambda x: calls.append(len(x)) or encode(x)  # type: ignore[method-assign]
+    chosen = score_candidates(
+        model, anchors, candidates, keep, chunk_size=6, candidate_ids=ids
+    )
+    torch.testing.assert_close(chosen, plain)
+    assert calls == [6, 6, 6, 2]  # the pairs' chunks, no pass over all distinct rows

@@ -184,7 +184,9 @@ def score_candidates(
 
     ``candidate_ids`` (B, K): which pool row each candidate is; candidates with
     one id must be equal. Keys are then encoded once per distinct row (a small
-    pool drawn 1,280 times holds few), the same errors.
+    pool drawn 1,280 times holds few), the same errors. The distinct rows' keys
+    are held at once, so this applies only where at most half the pairs hold
+    distinct rows; otherwise keys are encoded chunk by chunk as without ids.
     """
     batch, count = candidates.shape[:2]
     if (
@@ -206,8 +208,12 @@ def score_candidates(
             anchors.device, queries.shape[1], anchors.shape[-1]
         )
     encoded = None
-    if candidate_ids is not None:
-        distinct, which = torch.unique(candidate_ids.flatten(), return_inverse=True)
+    distinct, which = (
+        torch.unique(candidate_ids.flatten(), return_inverse=True)
+        if candidate_ids is not None
+        else (None, None)
+    )
+    if distinct is not None and 2 * len(distinct) <= batch * count:
         first = torch.empty(len(distinct), dtype=torch.long)
         first.scatter_(0, which.cpu(), torch.arange(len(which)))  # one row per id
         encoded = [
