@@ -81,10 +81,9 @@ class Runs:
         self.used: list[dict[str, Any]] = []
 
     def get(self, part: str, seed: int, settings: str, compute: Any) -> Any:
-        row = self.log.get(part, seed, settings)
-        if row is None:
-            row = {"part": part, "seed": seed, "settings": settings, "value": compute()}
-            self.log.add(row)
+        row, _ = self.log.get_or_run(
+            (part, seed, settings), lambda: {"value": compute()}
+        )
         self.used.append(row)
         return row["value"]
 

@@ -31,6 +31,7 @@ are logged to ``results/pairs_quality_runs.jsonl`` and skipped when re-run.
 from __future__ import annotations
 
 import argparse
+import functools
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -248,14 +249,12 @@ def run(
         for name in chosen:
             for method in PARTS[part]["methods"]:
                 for seed in seeds:
-                    row = log.get(name, method, seed, steps, batch)
-                    if row is None:
-                        row = {
-                            **run_one(name, method, seed, steps, batch),
-                            "batch": batch,
-                        }
-                        row["steps"] = steps  # the budget asked (the log key)
-                        log.add(row)
+                    # the log keeps the budget asked as "steps" (run_one's: those run)
+                    row, ran = log.get_or_run(
+                        (name, method, seed, steps, batch),
+                        functools.partial(run_one, name, method, seed, steps, batch),
+                    )
+                    if ran:
                         print(
                             f"  {name} {method} seed {seed}: {row['seconds']:.0f}s "
                             + "  ".join(

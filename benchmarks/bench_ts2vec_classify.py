@@ -18,6 +18,7 @@ run on this machine kind" (the authors' code, one seed, 2-core CPU).
 from __future__ import annotations
 
 import argparse
+import functools
 import tempfile
 import time
 from typing import Any
@@ -78,6 +79,11 @@ def run_one(name: str, seed: int, tmp: str, method: str = "ts2vec") -> dict[str,
     }
 
 
+def _seeded_run(name: str, seed: int, tmp: str, method: str) -> dict[str, float]:
+    torch.manual_seed(seed)
+    return run_one(name, seed, tmp, method)
+
+
 def collect(
     sets: list[str], seeds: list[int], fresh: bool, method: str = "ts2vec"
 ) -> tuple[dict[str, list[dict[str, Any]]], str]:
@@ -93,20 +99,17 @@ def collect(
         for name in sets:
             results[name] = []
             for seed in seeds:
-                logged = log.get(name, seed, method)
-                if logged is not None:
-                    results[name].append(logged)
-                    continue
-                torch.manual_seed(seed)
-                row = {"name": name, "seed": seed, "method": method}
-                row.update(run_one(name, seed, tmp, method))
-                log.add(row)
-                results[name].append(row)
-                print(
-                    f"  {name:22s} {method} seed {seed}: acc {row['accuracy']:.3f}  "
-                    f"pretrain {row['pretrain_s']:.1f}s ({row['steps']} steps)",
-                    flush=True,
+                row, ran = log.get_or_run(
+                    (name, seed, method),
+                    functools.partial(_seeded_run, name, seed, tmp, method),
                 )
+                results[name].append(row)
+                if ran:
+                    print(
+                        f"  {name:22s} {method} seed {seed}: acc {row['accuracy']:.3f}  "
+                        f"pretrain {row['pretrain_s']:.1f}s ({row['steps']} steps)",
+                        flush=True,
+                    )
     measured = log.provenance([r for rows in results.values() for r in rows])
     return results, f"{method}: {measured}"
 

@@ -8,6 +8,7 @@ import os
 import platform
 import subprocess
 import time
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,21 @@ class RunLog:
 
     def get(self, *key: Any) -> dict[str, Any] | None:
         return self.rows.get(tuple(key))
+
+    def get_or_run(
+        self, key: tuple[Any, ...], compute: Callable[[], dict[str, Any]]
+    ) -> tuple[dict[str, Any], bool]:
+        """The row logged under ``key``, else ``compute()``'s row (with the key's fields) logged now.
+
+        Returns the row and whether it was computed now (for a progress line).
+        """
+        row = self.get(*key)
+        if row is not None:
+            return row, False
+        # the key's values win: they are what a later lookup asks for
+        row = {**compute(), **dict(zip(self.keys, key, strict=True))}
+        self.add(row)
+        return row, True
 
     def add(self, row: dict[str, Any]) -> None:
         if self.ledger:

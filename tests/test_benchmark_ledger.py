@@ -66,3 +66,17 @@ def test_provenance_names_each_commit_with_its_count_and_dates(folders: Path) ->
     assert "2 at abc on 2 cores EPYC, 2026-12-02 16:00 to 2026-12-02 17:00 UTC" in line
     assert "1 at def on 2 cores EPYC, 2026-12-03 09:00 to 2026-12-03 09:00 UTC" in line
     assert "1 at unstamped" in line
+
+
+def test_get_or_run_computes_a_missing_row_once_under_its_key(folders: Path) -> None:
+    log = RunLog("suite", ("name", "seed"))
+    calls = []
+
+    def compute() -> dict[str, float]:
+        calls.append(1)
+        return {"accuracy": 0.7, "seed": 99}  # the key's own value wins
+
+    row, ran = log.get_or_run(("ECG200", 0), compute)
+    assert ran and row == {"name": "ECG200", "seed": 0, "accuracy": 0.7}
+    again, ran = RunLog("suite", ("name", "seed")).get_or_run(("ECG200", 0), compute)
+    assert not ran and again["accuracy"] == 0.7 and len(calls) == 1
