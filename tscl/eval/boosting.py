@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import f1_score
 
 from tscl.eval.classify import check_split, score_test
+from tscl.eval.validation_choice import ValidationChoice
 
 LEAVES_GRID = (7, 31)
 MAX_TREES = 1000
@@ -53,7 +53,7 @@ def lightgbm_holdout_protocol(
     train = check_split("train", train_repr, train_y)
     val = check_split("val", val_repr, val_y)
     test = check_split("test", test_repr, test_y)
-    best: tuple[float, Any, dict[str, float]] = (-1.0, None, {})
+    best = ValidationChoice(val, val_y)
     early_stopping_set = validation_kwargs(val, val_y)
     for leaves in LEAVES_GRID:
         for weight in (None, "balanced"):
@@ -76,13 +76,14 @@ def lightgbm_holdout_protocol(
                 **early_stopping_set,
                 callbacks=[lightgbm.early_stopping(EARLY_STOPPING, verbose=False)],
             )
-            score = float(f1_score(val_y, model.predict(val), average="macro"))
-            if score > best[0]:
-                chosen = {
-                    "num_leaves": float(leaves),
-                    "trees": float(model.best_iteration_ or MAX_TREES),
-                    "balanced": float(weight == "balanced"),
-                }
-                best = (score, model, chosen)
-    score, model, chosen = best
-    return {**score_test(model, test, test_y), **chosen, "val_macro_f1": score}
+            setting = {
+                "num_leaves": float(leaves),
+                "trees": float(model.best_iteration_ or MAX_TREES),
+                "balanced": float(weight == "balanced"),
+            }
+            best.offer(model, setting)
+    return {
+        **score_test(best.model, test, test_y),
+        **best.setting,
+        "val_macro_f1": best.score,
+    }

@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from tscl.eval.classify import LOGISTIC_C_GRID, check_split, score_test
+from tscl.eval.validation_choice import ValidationChoice
 
 MAX_TRAIN_SAMPLES = 20_000
 
@@ -64,12 +64,7 @@ def logistic_holdout_protocol(
     train, train_y = _subsample(train, np.asarray(train_y), seed)
     scaler = StandardScaler().fit(train)  # one standardisation for every fit
     train_scaled, val_scaled = scaler.transform(train), scaler.transform(val)
-    best: tuple[float, float, str | None, LogisticRegression | None] = (
-        -1.0,
-        1.0,
-        None,
-        None,
-    )
+    best = ValidationChoice(val_scaled, val_y)
     unconverged = 0
     for weight in (None, "balanced"):
         # Ascending C with warm starts: each fit starts from the previous optimum.
@@ -83,17 +78,14 @@ def logistic_holdout_protocol(
             unconverged += any(
                 issubclass(w.category, ConvergenceWarning) for w in caught
             )
-            predicted = probe.predict(val_scaled)
-            score = float(f1_score(val_y, predicted, average="macro"))
-            if score > best[0]:
-                best = (score, c, weight, copy.deepcopy(probe))
-    score, c, weight, chosen = best
-    model = make_pipeline(scaler, chosen)  # fitted on train at the chosen setting
+            setting = {"C": c, "balanced": float(weight == "balanced")}
+            # the probe is refitted in place at the next C: keep a copy
+            best.offer(probe, setting, keep=copy.deepcopy)
+    model = make_pipeline(scaler, best.model)  # fitted on train at the chosen setting
     scores: dict[str, Any] = {
         **score_test(model, test, test_y),
-        "C": c,
-        "balanced": float(weight == "balanced"),
-        "val_macro_f1": score,
+        **best.setting,
+        "val_macro_f1": best.score,
         "unconverged_fits": float(unconverged),
     }
     if keep_predictions:
