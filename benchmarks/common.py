@@ -184,16 +184,17 @@ class RunLog:
             return row, False
         # the key's values win: they are what a later lookup asks for
         row = {**compute(), **dict(zip(self.keys, key, strict=True))}
-        self.add(row)
-        return row, True
+        return self.add(row), True
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Appends ``row`` to the log; returns it as logged (stamped in a ledger)."""
         if self.ledger:
             row = {**row, "measured": measured_stamp()}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a") as file:
             file.write(json.dumps(row, default=float) + "\n")
         self.rows[tuple(row[k] for k in self.keys)] = row
+        return row
 
     def provenance(self, rows: list[dict[str, Any]]) -> str:
         """One line naming the commits, dates and machines ``rows`` were measured on."""

@@ -80,3 +80,8 @@ def test_get_or_run_computes_a_missing_row_once_under_its_key(folders: Path) -> 
     assert ran and row == {"name": "ECG200", "seed": 0, "accuracy": 0.7}
     again, ran = RunLog("suite", ("name", "seed")).get_or_run(("ECG200", 0), compute)
     assert not ran and again["accuracy"] == 0.7 and len(calls) == 1
+    # a ledger row computed now carries its stamp, as one read back does (its provenance)
+    fresh, ran = RunLog("suite", ("name", "seed"), ledger=True).get_or_run(
+        ("ECG200", 1), compute
+    )
+    assert ran and fresh["measured"]["commit"]
