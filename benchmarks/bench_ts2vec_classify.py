@@ -52,6 +52,7 @@ REFERENCE = {
 
 
 def run_one(name: str, seed: int, tmp: str, method: str = "ts2vec") -> dict[str, float]:
+    torch.manual_seed(seed)
     archive = REFERENCE[name][0]
     folder = data_dir() / archive / name
     arrays = archive_arrays(
@@ -79,11 +80,6 @@ def run_one(name: str, seed: int, tmp: str, method: str = "ts2vec") -> dict[str,
     }
 
 
-def _seeded_run(name: str, seed: int, tmp: str, method: str) -> dict[str, float]:
-    torch.manual_seed(seed)
-    return run_one(name, seed, tmp, method)
-
-
 def collect(
     sets: list[str], seeds: list[int], fresh: bool, method: str = "ts2vec"
 ) -> tuple[dict[str, list[dict[str, Any]]], str]:
@@ -101,7 +97,7 @@ def collect(
             for seed in seeds:
                 row, ran = log.get_or_run(
                     (name, seed, method),
-                    functools.partial(_seeded_run, name, seed, tmp, method),
+                    functools.partial(run_one, name, seed, tmp, method),
                 )
                 results[name].append(row)
                 if ran:
