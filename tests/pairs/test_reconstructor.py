@@ -122,3 +122,32 @@ def test_mostly_distinct_candidates_are_encoded_chunk_by_chunk() -> None:
     )
     torch.testing.assert_close(chosen, plain)
     assert calls == [6, 6, 6, 2]  # the pairs' chunks, no pass over all distinct rows
+
+
+def test_distinct_keys_past_the_byte_budget_are_encoded_chunk_by_chunk(
+    monkeypatch,
+) -> None:
+    """Few distinct rows whose keys would still exceed DEDUP_KEY_BYTES: no pass over them all."""
+    from tscl.pairs import reconstructor
+
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(2)
+    model = CrossAttentionReconstructor(2, hidden_dims=8, depth=2).eval()
+    pool = _walks(6, generator)
+    ids = torch.randint(0, 6, (5, 7), generator=generator)  # 35 draws of 6 rows
+    anchors, candidates = _walks(5, generator), pool[ids]
+    keep = random_keep((5, 40), 0.5, generator, torch.device("cpu"))
+    plain = score_candidates(model, anchors, candidates, keep, chunk_size=10)
+    distinct = len(torch.unique(ids))
+    # keys + decoded values: (8 + 2) float32 per step, 40 steps, per distinct row
+    assert reconstructor.dedup_pays(distinct, 35, 40, 10)
+    monkeypatch.setattr(reconstructor, "DEDUP_KEY_BYTES", 4 * distinct * 40 * 10 - 1)
+    assert not reconstructor.dedup_pays(distinct, 35, 40, 10)
+    calls = []
+    encode = model.encode_key_decoded
+    model.encode_key_decoded = lambda x: calls.append(len(x)) or encode(x)  # type: ignore[method-assign]
+    chosen = score_candidates(
+        model, anchors, candidates, keep, chunk_size=10, candidate_ids=ids
+    )
+    torch.testing.assert_close(chosen, plain)
+    assert calls == [10, 10, 10, 5]

@@ -152,6 +152,7 @@ def masked_steps(anchors: Tensor, keep: Tensor) -> tuple[Tensor, Tensor, Tensor]
 
 CPU_ATTENTION_BYTES = 4 << 20  # attention weights per chunk on a CPU: cache-sized
 DEVICE_CHUNK = 512  # (anchor, candidate) pairs per chunk on an accelerator
+DEDUP_KEY_BYTES = 1 << 30  # the most the distinct candidates' keys may hold at once
 
 
 def auto_chunk_size(device: torch.device, queries: int, keys: int) -> int:
@@ -162,6 +163,13 @@ def auto_chunk_size(device: torch.device, queries: int, keys: int) -> int:
     if device.type != "cpu":
         return DEVICE_CHUNK
     return max(1, min(DEVICE_CHUNK, CPU_ATTENTION_BYTES // (4 * queries * keys)))
+
+
+def dedup_pays(distinct: int, pairs: int, steps: int, widths: int) -> bool:
+    """Whether encoding ``distinct`` candidate rows once (keys and decoded
+    values, ``widths`` float32 per step) beats encoding every one of ``pairs``:
+    at most half the pairs distinct, and the held keys within ``DEDUP_KEY_BYTES``."""
+    return 2 * distinct <= pairs and 4 * distinct * steps * widths <= DEDUP_KEY_BYTES
 
 
 @torch.no_grad()
@@ -186,7 +194,8 @@ def score_candidates(
     one id must be equal. Keys are then encoded once per distinct row (a small
     pool drawn 1,280 times holds few), the same errors. The distinct rows' keys
     are held at once, so this applies only where at most half the pairs hold
-    distinct rows; otherwise keys are encoded chunk by chunk as without ids.
+    distinct rows and those keys fit in ``DEDUP_KEY_BYTES``; otherwise keys are
+    encoded chunk by chunk as without ids.
     """
     batch, count = candidates.shape[:2]
     if (
@@ -213,7 +222,12 @@ def score_candidates(
         if candidate_ids is not None
         else (None, None)
     )
-    if distinct is not None and 2 * len(distinct) <= batch * count:
+    if distinct is not None and dedup_pays(
+        len(distinct),
+        batch * count,
+        anchors.shape[-1],
+        queries.shape[-1] + anchors.shape[1],
+    ):
         first = torch.empty(len(distinct), dtype=torch.long)
         first.scatter_(0, which.cpu(), torch.arange(len(which)))  # one row per id
         encoded = [
