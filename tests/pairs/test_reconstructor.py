@@ -19,6 +19,14 @@ def _walks(n: int, generator: torch.Generator) -> torch.Tensor:
     return torch.randn(n, 2, 40, generator=generator).cumsum(-1) / 6
 
 
+def _count_key_encodings(model: CrossAttentionReconstructor) -> list[int]:
+    """The candidate rows of each later key-encoding call of ``model``."""
+    calls: list[int] = []
+    encode = model.encode_key_decoded
+    model.encode_key_decoded = lambda x: calls.append(len(x)) or encode(x)  # type: ignore[method-assign]
+    return calls
+
+
 def test_batched_chunked_scoring_equals_the_loop() -> None:
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(0)
@@ -92,9 +100,7 @@ def test_candidates_drawn_twice_are_encoded_once_with_the_same_errors() -> None:
     anchors, candidates = _walks(5, generator), pool[ids]  # (5, 7, 2, 40)
     keep = random_keep((5, 40), 0.5, generator, torch.device("cpu"))
     plain = score_candidates(model, anchors, candidates, keep)
-    calls = []
-    encode = model.encode_key_decoded
-    model.encode_key_decoded = lambda x: calls.append(len(x)) or encode(x)  # type: ignore[method-assign]
+    calls = _count_key_encodings(model)
     for chunk in (0, 4):
         calls.clear()
         deduped = score_candidates(
@@ -114,9 +120,7 @@ def test_mostly_distinct_candidates_are_encoded_chunk_by_chunk() -> None:
     anchors, candidates = _walks(4, generator), pool[ids]  # (4, 5, 2, 40)
     keep = random_keep((4, 40), 0.5, generator, torch.device("cpu"))
     plain = score_candidates(model, anchors, candidates, keep, chunk_size=6)
-    calls = []
-    encode = model.encode_key_decoded
-    model.encode_key_decoded = lambda x: calls.append(len(x)) or encode(x)  # type: ignore[method-assign]
+    calls = _count_key_encodings(model)
     chosen = score_candidates(
         model, anchors, candidates, keep, chunk_size=6, candidate_ids=ids
     )
@@ -143,9 +147,7 @@ def test_distinct_keys_past_the_byte_budget_are_encoded_chunk_by_chunk(
     assert reconstructor.dedup_pays(distinct, 35, 40, 10)
     monkeypatch.setattr(reconstructor, "DEDUP_KEY_BYTES", 4 * distinct * 40 * 10 - 1)
     assert not reconstructor.dedup_pays(distinct, 35, 40, 10)
-    calls = []
-    encode = model.encode_key_decoded
-    model.encode_key_decoded = lambda x: calls.append(len(x)) or encode(x)  # type: ignore[method-assign]
+    calls = _count_key_encodings(model)
     chosen = score_candidates(
         model, anchors, candidates, keep, chunk_size=10, candidate_ids=ids
     )
