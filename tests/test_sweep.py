@@ -152,8 +152,13 @@ def test_asha_sweep_tracks_one_parent_and_a_finished_child_per_trial(
 
 
 class InterruptOnce(tune.Callback):
-    """Sends SIGINT (Ctrl+C) to the driver once it has taken ``after`` trial results.
+    """Sends SIGINT (Ctrl+C) to the driver once Tune has registered ``after`` trial checkpoints.
 
+    Counting checkpoints, not results: Tune hands a result to the callbacks
+    before it registers the result's checkpoint (a save resolved in a later
+    step of its loop), so a SIGINT sent on a result could, on a loaded
+    machine, end the sweep before any trial had a checkpoint to resume from.
+    Tune registers the checkpoint right after this hook, in the same step.
     A marker file makes it fire only once: Tune stores callbacks with the
     sweep and runs them again when it resumes.
     """
@@ -161,7 +166,7 @@ class InterruptOnce(tune.Callback):
     def __init__(self, marker: Path, after: int) -> None:
         self.marker, self.after, self.seen = marker, after, 0
 
-    def on_trial_result(self, *args: Any, **kwargs: Any) -> None:
+    def on_checkpoint(self, *args: Any, **kwargs: Any) -> None:
         self.seen += 1
         if self.seen >= self.after and not self.marker.exists():
             self.marker.touch()
@@ -171,13 +176,13 @@ class InterruptOnce(tune.Callback):
 def test_interrupted_sweep_resumes_into_the_same_parent_run(
     workspace: Path, ray_cluster: bool
 ) -> None:
-    """Ctrl+C after the driver has taken 2 results, then ``resume=True``.
+    """Ctrl+C once Tune has registered 2 checkpoints, then ``resume=True``.
 
     SIGINT is what Ctrl+C sends; Tune's handler ends the tuning loop after the
     current step and saves the experiment state with its unfinished trials. The
-    point is deterministic in results, not time: after 2 of the 8 results
-    (2 trials x 4 checkpoints) no trial can have finished, and the trial whose
-    reports were taken has a checkpoint to continue from.
+    point is deterministic in checkpoints, not time: after 2 of the 8
+    (2 trials x 4 checkpoints) no trial can have finished, and a trial has a
+    registered checkpoint to continue from.
     """
     space = write_space(workspace, "resume", max_steps=40, asha=False)
     storage = workspace / "tune"
