@@ -37,6 +37,7 @@ from tscl.train.checkpoint import (
     restore_rng_state,
     save_checkpoint,
 )
+from tscl.train.compile_shapes import convolution_backward_as_aten
 from tscl.train.device import autocast, resolve_device, resolve_precision
 from tscl.train.optimizers import build_group_optimizers, step_groups
 from tscl.train.progress import Progress, describe_source
@@ -261,6 +262,7 @@ class _Trainer:
         if settings.compile:
             # Dynamic from the first call: crops and slices change length every
             # step, and a static first graph would only be compiled again.
+            convolution_backward_as_aten()  # else conv backward pins the length
             self.method.encoder.compile(dynamic=True)
 
         def checkpoint() -> Path | None:
