@@ -5,9 +5,9 @@
 Both sides run the TS2Vec objective (encoder 1 -> 64 -> 320, depth 10, batch
 8) with AdamW on windows of MIT-BIH DS1 record 101 (MLII, z-scored), drawing
 the same random crops from one seeded generator per seed; the compiled side
-compiles the encoder in place with ``nn.Module.compile(dynamic=True)``, as
-``fit(..., TrainConfig(compile=True))`` does (after routing conv backward to
-ATen: ``tscl.train.compile_shapes``). TS2Vec draws a new crop length
+compiles the encoder in place with ``tscl.train.compile_shapes.compile_dynamic``
+(``nn.Module.compile(dynamic=True)`` after routing conv backward to ATen), as
+``fit(..., TrainConfig(compile=True))`` does. TS2Vec draws a new crop length
 every step, so a compile per shape would recompile every step: the suite counts
 the graphs Dynamo compiled (``torch._dynamo.utils.counters``) over all steps.
 One compiled module serves every seed (each seed loads its own initial
@@ -28,7 +28,7 @@ import torch
 from benchmarks.common import SuiteSkipped, data_dir, print_tables, write_results
 from tscl.encoders.dilated_conv import DilatedConvEncoder
 from tscl.methods.ts2vec import TS2Vec
-from tscl.train.compile_shapes import convolution_backward_as_aten
+from tscl.train.compile_shapes import compile_dynamic
 
 WARMUP_STEPS = 2
 BATCH = 8
@@ -83,8 +83,7 @@ def measure(seeds: list[int], steps: int, length: int) -> dict[str, Any]:
     """Per-seed step times of both sides, compile seconds and graph counts."""
     data = record_windows(length)
     compiled = new_method(seeds[0])
-    convolution_backward_as_aten()  # as fit() does with train.compile=true, then
-    compiled.encoder.compile(dynamic=True)
+    compile_dynamic(compiled.encoder)  # what fit() does with train.compile=true
     before = graphs_compiled()
     rows: dict[str, list[dict[str, Any]]] = {"eager": [], "compiled": []}
     for seed in seeds:  # interleaved, so drift hits both alike

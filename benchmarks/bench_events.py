@@ -343,7 +343,6 @@ def run(
     speed_epochs: int = 1,
     speed_seeds: Sequence[int] = (0,),
     speed_cases: int = 0,
-    speed_averaging: str | None = None,
     bpi2011: bool = True,
     bpi2011_steps: int = 300,
     ledger: bool = False,
@@ -462,10 +461,7 @@ def run(
     if speed_epochs > 0:
         if speed_cases:  # the first cases of the log, for a short run
             every = every.subset(np.arange(min(speed_cases, len(every))))
-        from tscl.config import TrainConfig
-
-        averaging = speed_averaging or TrainConfig().averaging
-        _speed(result, runs, data, every, speed_epochs, speed_seeds, averaging)
+        _speed(result, runs, data, every, speed_epochs, speed_seeds)
     if ledger:
         result["notes"].append(runs.log.provenance(runs.used))
     return result
@@ -540,13 +536,12 @@ def _speed(
     every: Any,
     epochs: int,
     seeds: Sequence[int],
-    averaging: str,
 ) -> None:
     """ptls CoLES and tscl coles at equal settings, interleaved seed by seed.
 
-    tscl trains as a user gets it (``averaging``: its weight averaging, the
-    default SWA, is part of tscl's recipe and costs no measurable time; ptls
-    CoLES has none); each unit's ledger key names it.
+    tscl trains as a user gets it, with its default weight averaging (SWA: part
+    of tscl's recipe, no measurable time; ptls CoLES has none); each unit's
+    ledger key names the averaging.
 
     Without pytorch-lifestream installed the speed table is left out with a note
     (the suite's other tables still run).
@@ -559,7 +554,9 @@ def _speed(
             "plus the modules its CoLES imports (pyproject.toml says which)"
         )
         return
-    hidden, batch = 256, 256
+    from tscl.config import TrainConfig
+
+    hidden, batch, averaging = 256, 256, TrainConfig().averaging
     steps = epochs * int(np.ceil(len(every) / batch))
     timing: dict[str, list[float]] = {"tscl coles": [], "ptls CoLES": []}
     quality: dict[str, list[dict[str, float]]] = {"tscl coles": [], "ptls CoLES": []}
@@ -568,7 +565,7 @@ def _speed(
         def measure(seed: int = seed) -> Any:
             z, tscl_s = pretrain_embed(
                 data, every, RECIPES["coles"], seed=seed, steps=steps, hidden=hidden,
-                batch=batch, dataset=BPI2012, extra=(f"train.averaging={averaging}",),
+                batch=batch, dataset=BPI2012,
             )  # fmt: skip
             tscl = probe("LR", z, data, 1.0, seed)
             encoder, ptls_s = ptls_coles_seconds(

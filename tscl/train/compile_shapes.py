@@ -13,6 +13,18 @@ convolutions and everything else are still compiled.
 from __future__ import annotations
 
 import torch
+from torch import nn
+
+
+def compile_dynamic(module: nn.Module) -> None:
+    """Compiles ``module`` in place with symbolic shapes from the first call.
+
+    Crops and slices change length every step, and a static first graph would
+    only be compiled again; conv backward goes to ATen first, as it would pin
+    the length (module docstring).
+    """
+    convolution_backward_as_aten()
+    module.compile(dynamic=True)
 
 
 def convolution_backward_as_aten() -> bool:

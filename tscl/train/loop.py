@@ -37,7 +37,7 @@ from tscl.train.checkpoint import (
     restore_rng_state,
     save_checkpoint,
 )
-from tscl.train.compile_shapes import convolution_backward_as_aten
+from tscl.train.compile_shapes import compile_dynamic
 from tscl.train.device import autocast, resolve_device, resolve_precision
 from tscl.train.optimizers import build_group_optimizers, step_groups
 from tscl.train.progress import Progress, describe_source
@@ -260,10 +260,7 @@ class _Trainer:
     ) -> TrainResult:
         settings, is_main = self.settings, self.distributed.rank == 0
         if settings.compile:
-            # Dynamic from the first call: crops and slices change length every
-            # step, and a static first graph would only be compiled again.
-            convolution_backward_as_aten()  # else conv backward pins the length
-            self.method.encoder.compile(dynamic=True)
+            compile_dynamic(self.method.encoder)
 
         def checkpoint() -> Path | None:
             if checkpoint_path is None or not is_main:
