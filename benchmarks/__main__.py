@@ -1,6 +1,7 @@
 """``make bench``: every registered suite in turn, then benchmarks/RESULTS.md.
 
     python -m benchmarks run [--quick] [--suite NAME ...] [--jobs N]   # run, record, report
+    python -m benchmarks run --logged [--suite NAME ...]     # tabulate run ledgers, run nothing
     python -m benchmarks report                              # rewrite RESULTS.md only
     python -m benchmarks list                                # the registered suites
 
@@ -25,7 +26,7 @@ import time
 
 from benchmarks import report
 from benchmarks.registry import QUICK_WALL_S, SUITES
-from benchmarks.runner import load_results, run_suite, use_threads
+from benchmarks.runner import ledger_suites, load_results, run_suite, use_threads
 
 DEFAULT_COST_S = 120.0  # a suite never recorded in this mode
 
@@ -72,13 +73,24 @@ def _run(args: argparse.Namespace) -> int:
     mode = "quick" if args.quick else "full"
     use_threads(args.threads)
     names = args.suite or list(SUITES)
-    if args.jobs > 1 and len(names) > 1:
+    if args.logged:
+        ledgers = ledger_suites()
+        names = args.suite or ledgers
+        other = [n for n in names if n not in ledgers]
+        if other:
+            print(
+                f"error: --logged: {', '.join(other)} keep(s) no run ledger; "
+                f"suites with one: {', '.join(ledgers) or 'none'}",
+                file=sys.stderr,
+            )
+            return 2
+    elif args.jobs > 1 and len(names) > 1:
         return _run_jobs(args, names, mode)
     began = time.perf_counter()
     failed = []
     for name in names:
         print(f"\n=== {name} ({mode}) ===", flush=True)
-        record = run_suite(name, mode)
+        record = run_suite(name, mode, logged_only=args.logged)
         reason = f": {record['reason']}" if record.get("reason") else ""
         print(
             f"=== {name}: {record['status']} in {record['wall_s']:.0f}s{reason} ===",
@@ -114,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--jobs", type=int, default=1, help="worker processes running suites at once"
     )
+    run.add_argument(
+        "--logged", action="store_true",
+        help="tabulate the suites' run ledgers, running nothing (suites with a ledger);"
+        " with runs missing the suite is recorded as partial",
+    )  # fmt: skip
     run.add_argument(
         "--no-report", dest="report", action="store_false",
         help="leave RESULTS.md alone (the workers of --jobs)",

@@ -313,6 +313,7 @@ def run(
     used: list[dict[str, Any]] = []
     steps = {"pretrain": pretrain_steps, "e2e": e2e_steps}
     tables, checks, raw = [], {}, {}
+    units = {"measured": 0, "expected": 0}
     for name in sets:
         for setting in settings:
             data = load_set(name, setting)
@@ -322,6 +323,8 @@ def run(
             found = collect(
                 name, setting, seeds, systems, steps, log, logged_only, used
             )
+            units["expected"] += len(seeds) * len(systems)
+            units["measured"] += sum(len(scores) for scores in found.values())
             table, passed = set_table(name, setting, found, baselines)
             tables.append(table)
             checks.update(passed)
@@ -333,7 +336,14 @@ def run(
         f"pretraining steps: {pretrain_steps or 'TS2Vec rule (200; 600 above 100,000 values)'}; end-to-end steps: {e2e_steps}",
         log.provenance(used),
     ]
+    if units["measured"] < units["expected"]:
+        notes.insert(
+            0,
+            f"partial: {units['measured']} of {units['expected']} (set, setting, system, seed) "
+            "runs measured; missing cells are left out of their rows' means",
+        )
     return {
+        "units": units,
         "tables": tables,
         "checks": checks,
         "notes": notes,

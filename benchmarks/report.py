@@ -22,7 +22,7 @@ NOT_FINISHED = {
     "interrupted": "interrupted before it finished",
     "failed": "failed",
     "skipped": "skipped",
-}
+}  # "partial" (a ledger tabulated before all its runs finished) shows its tables
 
 
 def number(value: float, spec: str = "") -> str:
@@ -95,7 +95,15 @@ def suite_section(name: str, record: dict[str, Any] | None) -> list[str]:
         f"CPU time {number(record.get('cpu_s', float('nan')), '.0f')} s."
     )
     lines += ["", machine_line(record), ""]
-    if status != "finished":
+    if status == "partial":
+        units = record.get("units", {})
+        lines += [
+            f"**Partial:** {units.get('measured')} of {units.get('expected')} runs are in "
+            "the ledger so far; the tables and checks cover those only (n per row), "
+            "and the rest run on the next `make bench`.",
+            "",
+        ]
+    elif status != "finished":
         reason = record.get("reason", "")
         if status == "skipped":
             return [*lines, f"**Skipped:** {reason}".rstrip(), ""]
@@ -104,7 +112,8 @@ def suite_section(name: str, record: dict[str, Any] | None) -> list[str]:
     for spec in record.get("tables", []):
         lines += table(spec)
     for check, passed in record.get("checks", {}).items():
-        lines.append(f"- Check: {check}: **{'PASS' if passed else 'FAIL'}**")
+        scope = " (on the runs so far)" if status == "partial" else ""
+        lines.append(f"- Check{scope}: {check}: **{'PASS' if passed else 'FAIL'}**")
     lines += [f"- {note}" for note in record.get("notes", [])]
     lines += [f"- Source: {source}" for source in record.get("sources", [])]
     return [*lines, ""]

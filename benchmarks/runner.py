@@ -3,12 +3,15 @@
 Each result file ``benchmarks/results/suites/<suite>.json`` is written as "running"
 before the suite starts and rewritten when it ends, so a suite that was killed,
 failed or skipped says so in RESULTS.md instead of showing an earlier run's
-figures.
+figures. A suite that keeps a ledger of finished runs (hours of them, resumed
+across sittings) can be tabulated from it alone (``logged_only``); with runs
+still missing its record is "partial" and RESULTS.md says how many.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import time
@@ -76,12 +79,48 @@ def use_threads(threads: int) -> None:
     os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
-def run_suite(
-    name: str, mode: str, *, tracking_uri: str = TRACKING_URI
-) -> dict[str, Any]:
-    """Runs one registered suite in ``mode``; writes and returns its result record."""
+def logged_settings(name: str, mode: str) -> dict[str, Any]:
+    """``mode``'s settings with ``logged_only``: the suite tabulates its ledger and runs nothing.
+
+    Only suites that keep a ledger of finished runs take ``logged_only``.
+    """
     suite = SUITES[name]
-    settings = suite.settings(mode)
+    run = importlib.import_module(suite.module).run
+    if "logged_only" not in inspect.signature(run).parameters:
+        raise ValueError(
+            f"suite {name!r} keeps no run ledger: --logged applies to "
+            f"{', '.join(ledger_suites()) or 'none'}"
+        )
+    return {**suite.settings(mode), "logged_only": True}
+
+
+def ledger_suites() -> list[str]:
+    """The suites whose ``run`` can tabulate a ledger without running (``logged_only``)."""
+    names = []
+    for name, suite in SUITES.items():
+        try:
+            run = importlib.import_module(suite.module).run
+        except ImportError:
+            continue
+        if "logged_only" in inspect.signature(run).parameters:
+            names.append(name)
+    return names
+
+
+def run_suite(
+    name: str,
+    mode: str,
+    *,
+    tracking_uri: str = TRACKING_URI,
+    logged_only: bool = False,
+) -> dict[str, Any]:
+    """Runs one registered suite in ``mode``; writes and returns its result record.
+
+    ``logged_only``: the suite only tabulates the runs its ledger holds; with
+    runs missing (its payload's ``units``) the record's status is "partial".
+    """
+    suite = SUITES[name]
+    settings = logged_settings(name, mode) if logged_only else suite.settings(mode)
     record: dict[str, Any] = {
         "suite": name,
         "title": suite.title,
@@ -100,6 +139,9 @@ def run_suite(
         _write(name, {**record, "status": "interrupted"})
         raise
     record.update(payload)
+    units = payload.get("units") or {}
+    if status == "finished" and units.get("measured", 0) < units.get("expected", 0):
+        status = "partial"
     record.update(
         status=status,
         wall_s=time.perf_counter() - began,

@@ -114,3 +114,48 @@ def test_every_suite_has_a_quick_time_for_dealing() -> None:
     from benchmarks.registry import QUICK_WALL_S
 
     assert set(QUICK_WALL_S) == set(SUITES)
+
+
+def test_a_ledger_suite_tabulated_with_runs_missing_is_partial(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+
+    from benchmarks.registry import Suite
+
+    def run(seeds: list[int], logged_only: bool = False) -> dict:
+        measured = 1 if logged_only else len(seeds)  # the ledger holds seed 0 only
+        return {
+            "units": {"measured": measured, "expected": len(seeds)},
+            "tables": [{"title": "t", "columns": ["a"], "rows": [["seed 0 figure"]]}],
+            "checks": {"beats the baseline": True},
+        }
+
+    module = types.ModuleType("benchmarks.bench_ledgered")
+    module.run = run
+    monkeypatch.setitem(sys.modules, "benchmarks.bench_ledgered", module)
+    monkeypatch.setattr(runner, "SUITE_RESULTS", tmp_path)
+    monkeypatch.setitem(
+        runner.SUITES,
+        "ledgered",
+        Suite(
+            "benchmarks.bench_ledgered",
+            "Ledgered",
+            {"seeds": [0]},
+            {"seeds": [0, 1, 2]},
+        ),
+    )
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    record = runner.run_suite("ledgered", "full", tracking_uri=uri, logged_only=True)
+    assert record["status"] == "partial" and record["settings"]["logged_only"]
+    section = "\n".join(report.suite_section("ledgered", record))
+    assert "**Partial:** 1 of 3 runs are in the ledger" in section
+    assert "seed 0 figure" in section
+    assert "Check (on the runs so far): beats the baseline: **PASS**" in section
+    assert (
+        runner.run_suite("ledgered", "full", tracking_uri=uri)["status"] == "finished"
+    )
+    assert "ledgered" in runner.ledger_suites() and "forecast" in runner.ledger_suites()
+    with pytest.raises(ValueError, match="keeps no run ledger"):
+        runner.logged_settings("augment", "full")
